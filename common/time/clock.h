@@ -13,8 +13,9 @@ class Clock {
  public:
   virtual ~Clock() = default;
   virtual absl::Time Now() = 0;
-  // Blocks until Now() >= deadline, or until `cancel` is notified and true.
-  // Returns false when cancelled.
+  // Blocks until Now() >= deadline, or until *cancel is true (the caller sets
+  // it while holding `mu`, which wakes the sleeper). `cancel` may be null.
+  // Returns false when cancelled. `mu` is released while waiting.
   virtual bool SleepUntil(absl::Time deadline, absl::Mutex* mu, const bool* cancel)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) = 0;
   bool SleepFor(absl::Duration d, absl::Mutex* mu, const bool* cancel)

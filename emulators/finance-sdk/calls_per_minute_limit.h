@@ -1,0 +1,30 @@
+// The vendor's per-minute call limits (GetChatData 4000/min, GetMediaData
+// 25000/min, get_robot_info 600/min), enforced over a sliding minute.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+
+namespace wecom::emulator {
+
+// Admits at most `calls_per_minute` calls in any 60-second window. Rejected
+// calls are not counted. Thread-safe.
+class CallsPerMinuteLimit {
+ public:
+  explicit CallsPerMinuteLimit(int64_t calls_per_minute) : limit_(calls_per_minute) {}
+
+  // Counts the call and returns true if it is within the limit at `now`.
+  bool TryAdmit(absl::Time now);
+
+ private:
+  const int64_t limit_;
+  absl::Mutex mu_;
+  // Times of the admitted calls of the last minute, oldest first.
+  std::deque<absl::Time> admitted_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace wecom::emulator

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# The demo, on the emulators: makes two RSA key versions, a corp with a few
+# thousand messages of every type in the Finance SDK emulator, starts the
+# archive service on it (dlopen of the emulator's libWeWorkFinanceSdk_C.so),
+# streams the decrypted messages to the terminal through wecomctl, then shows
+# the corp's status, a robot and a group from the WeCom API emulator, and a
+# few lines of /metrics.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+MESSAGES=${MESSAGES:-3000}
+CORP=wwdemo00000000001
+
+scripts/install-deps.sh
+echo "== building (build/release)"
+cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DWECOM_BUILD_TESTS=OFF >/dev/null
+cmake --build build/release --target wecom-archive wecomctl wecom-api-emulator \
+  wecom-finance-emulator finance_sdk_emulator | tail -n 1
+B=$PWD/build/release
+EMU=$B/emulators/finance-sdk
+
+DEMO=$PWD/.demo
+rm -rf "$DEMO"
+mkdir -p "$DEMO/keys" "$DEMO/public" "$DEMO/data"
+chmod 700 "$DEMO/keys"
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+echo "== RSA-2048 keys for publickey_ver 1 and 2"
+for v in 1 2; do
+  openssl genrsa -out "$DEMO/keys/$v.pem" 2048 2>/dev/null
+  chmod 600 "$DEMO/keys/$v.pem"
+  openssl rsa -in "$DEMO/keys/$v.pem" -pubout -out "$DEMO/public/$v.pem" 2>/dev/null
+done
+head -c 24 /dev/urandom | base64 | tr -d '\n' > "$DEMO/secret"
+head -c 24 /dev/urandom | base64 | tr -d '\n' > "$DEMO/token"
+chmod 600 "$DEMO/secret" "$DEMO/token"
+
+echo "== a corp with $MESSAGES messages of every type, new ones arriving live"
+"$EMU/wecom-finance-emulator" write-config --out "$DEMO/emulator.json" --corpid "$CORP" \
+  --secret "$(cat "$DEMO/secret")" --public-key "1=$DEMO/public/1.pem" \
+  --public-key "2=$DEMO/public/2.pem" --messages "$MESSAGES" --live-rate 2
+
+exec {api_fd}< <(exec "$EMU/wecom-api-emulator" --config "$DEMO/emulator.json" --listen 127.0.0.1:0)
+pids+=($!)
+read -r -t 30 -u "$api_fd" line
+API_PORT=${line##*:}
+echo "== WeCom API emulator on 127.0.0.1:$API_PORT"
+
+cat > "$DEMO/archive.yaml" <<YAML
+listen: 127.0.0.1:0
+metrics_listen: 127.0.0.1:0
+data_dir: $DEMO/data
+sdk_library: $EMU/libWeWorkFinanceSdk_C.so
+log_level: warn
+auth_token: {file: $DEMO/token}
+wecom_api:
+  base_url: http://127.0.0.1:$API_PORT
+corps:
+  - corp_id: $CORP
+    secret: {file: $DEMO/secret}
+    private_keys_dir: $DEMO/keys
+YAML
+exec {archive_fd}< <(WEWORK_FINANCE_SDK_EMULATOR_CONFIG="$DEMO/emulator.json" \
+  exec "$B/services/archive/server/wecom-archive" --config "$DEMO/archive.yaml")
+pids+=($!)
+while read -r -t 60 -u "$archive_fd" line; do
+  case "$line" in "archive ready"*) break ;; esac
+done
+GRPC_PORT=$(sed -E 's/.*grpc_port=([0-9]+).*/\1/' <<<"$line")
+METRICS_PORT=$(sed -E 's/.*metrics_port=([0-9]+).*/\1/' <<<"$line")
+echo "== archive service: gRPC 127.0.0.1:$GRPC_PORT, metrics 127.0.0.1:$METRICS_PORT"
+
+CTL=("$B/tools/wecomctl/wecomctl" --target "127.0.0.1:$GRPC_PORT" --token-file "$DEMO/token")
+echo "== streaming the archive (decrypted, typed), one line per message"
+"${CTL[@]}" archive stream --corp "$CORP" --max "$MESSAGES" | tee "$DEMO/stream.txt"
+echo "== $(wc -l < "$DEMO/stream.txt") messages; by msgtype:"
+awk '{print $3}' "$DEMO/stream.txt" | sort | uniq -c | sort -rn | column -c 120
+
+echo "== corp status"
+"${CTL[@]}" archive status --corp "$CORP"
+ROBOT=$(grep -o 'from=wb[A-Za-z0-9_-]*' "$DEMO/stream.txt" | head -n 1 | cut -d= -f2 || true)
+if [ -n "$ROBOT" ]; then
+  echo "== get_robot_info $ROBOT"
+  "${CTL[@]}" archive robot --corp "$CORP" --robot-id "$ROBOT"
+fi
+ROOM=$(grep -o 'conv=wr[A-Za-z0-9_-]*' "$DEMO/stream.txt" | head -n 1 | cut -d= -f2 || true)
+if [ -n "$ROOM" ]; then
+  echo "== msgaudit/groupchat/get $ROOM"
+  "${CTL[@]}" archive group --corp "$CORP" --roomid "$ROOM"
+fi
+echo "== /metrics (a few lines)"
+curl -s "http://127.0.0.1:$METRICS_PORT/metrics" |
+  grep -E '^(archive_(cursor_seq|lag_seconds|pull_calls_total|undecryptable_messages|key_versions)|grpc_server_handled_total)' |
+  head -n 12
+echo "== done; files in $DEMO"

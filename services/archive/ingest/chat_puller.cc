@@ -1,0 +1,271 @@
+#include "services/archive/ingest/chat_puller.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/blocking_counter.h"
+#include "common/log/log.h"
+#include "common/status/status_macros.h"
+#include "common/status/vendor_error.h"
+
+namespace wecom::archive {
+
+using wecom::archive::v1::ArchivedMessage;
+
+namespace {
+
+// Errcodes the API reports inside an otherwise successful GetChatData answer.
+constexpr int64_t kApiFrequencyLimit = 45009;
+
+std::string ErrcodeLabel(const absl::Status& status) {
+  if (auto vendor = GetVendorError(status)) return absl::StrCat(vendor->code());
+  return "internal";
+}
+
+}  // namespace
+
+ChatPuller::ChatPuller(std::string corp, Dependencies deps, ChatPullerOptions options)
+    : corp_(std::move(corp)),
+      deps_(std::move(deps)),
+      options_(std::move(options)),
+      backoff_(options_.backoff) {}
+
+ChatPuller::~ChatPuller() { Stop(); }
+
+void ChatPuller::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
+
+void ChatPuller::Stop() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+void ChatPuller::RequestRecovery() { recovery_requested_ = true; }
+
+CorpPullStatus ChatPuller::status() const {
+  absl::MutexLock lock(&mu_);
+  return status_;
+}
+
+bool ChatPuller::Pause(absl::Duration d) {
+  absl::MutexLock lock(&mu_);
+  if (stopping_) return false;
+  return deps_.clock->SleepFor(d, &mu_, &stopping_);
+}
+
+void ChatPuller::RecordError(const absl::Status& status) {
+  log::Warn("archive_pull_error", {{"corp", corp_}, {"error", status.ToString()}});
+  absl::MutexLock lock(&mu_);
+  status_.last_error = status.ToString();
+}
+
+void ChatPuller::Run() {
+  absl::StatusOr<uint64_t> stored_cursor = deps_.store->PullCursor(corp_);
+  while (!stored_cursor.ok()) {
+    RecordError(stored_cursor.status());
+    if (!Pause(backoff_.Next())) return;
+    stored_cursor = deps_.store->PullCursor(corp_);
+  }
+  uint64_t cursor = *stored_cursor;
+  if (absl::StatusOr<uint64_t> head = deps_.store->HeadPosition(corp_); head.ok()) {
+    deps_.heads->Publish(corp_, *head);
+    absl::MutexLock lock(&mu_);
+    status_.cursor_seq = cursor;
+    status_.head_position = *head;
+  }
+  deps_.metrics->CursorSeq(corp_).Set(static_cast<double>(cursor));
+
+  std::optional<Page> page;
+  while (true) {
+    if (recovery_requested_.exchange(false)) RecoverUndecryptable();
+    if (!page) {
+      page = Fetch(cursor);
+      if (!page) return;
+    }
+    if (page->entries.empty()) {
+      {
+        absl::MutexLock lock(&mu_);
+        status_.lag_seconds = 0;
+      }
+      deps_.metrics->LagSeconds(corp_).Set(0);
+      page.reset();
+      if (!Pause(options_.poll_interval)) return;
+      continue;
+    }
+    // Decrypt this page on the workers while this thread pulls the next one.
+    std::vector<ArchivedMessage> messages(page->entries.size());
+    const int chunks = std::max(
+        1, std::min<int>(deps_.workers->size() * 4, static_cast<int>(page->entries.size())));
+    absl::BlockingCounter decrypted(chunks);
+    for (int c = 0; c < chunks; ++c) {
+      deps_.workers->Submit([&, c] {
+        for (size_t i = c; i < page->entries.size(); i += chunks) {
+          messages[i] = deps_.decryptor->Decrypt(corp_, page->entries[i]);
+        }
+        decrypted.DecrementCount();
+      });
+    }
+    const bool full = page->entries.size() >= options_.limit;
+    std::optional<Page> next;
+    if (full) next = Fetch(page->max_seq);
+    decrypted.Wait();
+
+    absl::Status committed = Commit(std::move(messages), page->max_seq, !full);
+    if (!committed.ok()) {
+      RecordError(committed);
+      page.reset();
+      if (!Pause(backoff_.Next())) return;
+      absl::StatusOr<uint64_t> reread = deps_.store->PullCursor(corp_);
+      if (reread.ok()) cursor = *reread;
+      continue;
+    }
+    backoff_.Reset();
+    cursor = page->max_seq;
+    page = std::move(next);
+    if (!page && full) return;  // stopping while pulling the next page
+  }
+}
+
+std::optional<ChatPuller::Page> ChatPuller::Fetch(uint64_t cursor) {
+  while (true) {
+    if (absl::Duration wait = deps_.rate_limit->Reserve(); wait > absl::ZeroDuration()) {
+      if (!Pause(wait)) return std::nullopt;
+    }
+    {
+      absl::MutexLock lock(&mu_);
+      if (stopping_) return std::nullopt;
+    }
+    absl::StatusOr<Page> page = FetchOnce(cursor);
+    if (page.ok()) {
+      backoff_.Reset();
+      return *std::move(page);
+    }
+    RecordError(page.status());
+    if (!Pause(backoff_.Next())) return std::nullopt;
+  }
+}
+
+absl::StatusOr<ChatPuller::Page> ChatPuller::FetchOnce(uint64_t cursor) {
+  const absl::Time start = deps_.clock->Now();
+  absl::StatusOr<std::string> answer =
+      deps_.session->GetChatData(cursor, options_.limit, options_.call);
+  deps_.metrics->PullDuration(corp_).Observe(absl::ToDoubleSeconds(deps_.clock->Now() - start));
+  if (!answer.ok()) {
+    deps_.metrics->PullCalls(corp_, "error", ErrcodeLabel(answer.status())).Increment();
+    return answer.status();
+  }
+  absl::StatusOr<EncryptedChatBatch> batch = ParseChatDataResponse(*answer);
+  if (!batch.ok()) {
+    deps_.metrics->PullCalls(corp_, "error", "bad_response").Increment();
+    return batch.status();
+  }
+  if (batch->errcode != 0) {
+    deps_.metrics->PullCalls(corp_, "error", absl::StrCat(batch->errcode)).Increment();
+    wecom::common::v1::VendorError error;
+    error.set_vendor("finance-sdk");
+    error.set_code(batch->errcode);
+    error.set_message(batch->errmsg);
+    error.set_retryable(batch->errcode == kApiFrequencyLimit);
+    return VendorFailure(batch->errcode == kApiFrequencyLimit
+                             ? absl::StatusCode::kResourceExhausted
+                             : absl::StatusCode::kFailedPrecondition,
+                         std::move(error));
+  }
+  deps_.metrics->PullCalls(corp_, "ok", "0").Increment();
+  Page page;
+  page.entries = std::move(batch->chatdata);
+  // Seq order is the commit order; anything at or below the cursor was archived already.
+  std::sort(page.entries.begin(), page.entries.end(),
+            [](const EncryptedChatData& a, const EncryptedChatData& b) { return a.seq < b.seq; });
+  page.entries.erase(
+      std::remove_if(page.entries.begin(), page.entries.end(),
+                     [cursor](const EncryptedChatData& e) { return e.seq <= cursor; }),
+      page.entries.end());
+  page.max_seq = page.entries.empty() ? cursor : page.entries.back().seq;
+  return page;
+}
+
+absl::Status ChatPuller::Commit(std::vector<ArchivedMessage> messages, uint64_t cursor,
+                                bool caught_up) {
+  int64_t newest_msgtime = 0;
+  for (const ArchivedMessage& m : messages) {
+    if (m.has_message()) newest_msgtime = std::max(newest_msgtime, m.message().msgtime());
+  }
+  ASSIGN_OR_RETURN(CommitResult result,
+                   deps_.store->CommitPulled(corp_, std::move(messages), cursor));
+  deps_.heads->Publish(corp_, result.head_position);
+  for (const ArchivedMessage& m : result.archived) {
+    if (m.status() == wecom::archive::v1::DECRYPT_STATUS_DECRYPTED) {
+      deps_.metrics->Messages(corp_, m.message().msgtype()).Increment();
+    } else {
+      deps_.metrics->Undecryptable(corp_, wecom::archive::v1::FailureReason_Name(m.failure()))
+          .Increment();
+    }
+  }
+  deps_.metrics->Duplicates(corp_).Increment(static_cast<double>(result.duplicates));
+  deps_.metrics->CursorSeq(corp_).Set(static_cast<double>(cursor));
+  double lag = 0;
+  if (!caught_up && newest_msgtime > 0) {
+    lag = std::max(
+        0.0, absl::ToDoubleSeconds(deps_.clock->Now() - absl::FromUnixMillis(newest_msgtime)));
+  }
+  deps_.metrics->LagSeconds(corp_).Set(lag);
+  if (absl::StatusOr<CorpCounters> counters = deps_.store->Counters(corp_); counters.ok()) {
+    deps_.metrics->UndecryptableStored(corp_).Set(static_cast<double>(counters->undecryptable));
+  }
+  absl::MutexLock lock(&mu_);
+  status_.cursor_seq = cursor;
+  status_.head_position = result.head_position;
+  if (newest_msgtime > 0) status_.newest_msgtime_ms = newest_msgtime;
+  status_.lag_seconds = lag;
+  status_.last_error.clear();
+  return absl::OkStatus();
+}
+
+void ChatPuller::RecoverUndecryptable() {
+  absl::StatusOr<std::vector<ArchivedMessage>> pending =
+      deps_.store->ListUndecryptable(corp_, /*max=*/1 << 20);
+  if (!pending.ok()) {
+    RecordError(pending.status());
+    return;
+  }
+  if (pending->empty()) return;
+  std::vector<char> recovered(pending->size(), 0);
+  absl::BlockingCounter done(static_cast<int>(pending->size()));
+  for (size_t i = 0; i < pending->size(); ++i) {
+    deps_.workers->Submit([&, i] {
+      recovered[i] = deps_.decryptor->Retry(&(*pending)[i]) ? 1 : 0;
+      done.DecrementCount();
+    });
+  }
+  done.Wait();
+  std::vector<ArchivedMessage> now_decrypted;
+  for (size_t i = 0; i < pending->size(); ++i) {
+    if (recovered[i]) now_decrypted.push_back(std::move((*pending)[i]));
+  }
+  const size_t count = now_decrypted.size();
+  log::Info("archive_recovery",
+            {{"corp", corp_}, {"undecryptable", pending->size()}, {"recovered", count}});
+  if (count == 0) return;
+  if (absl::Status status = deps_.store->CommitRecovered(corp_, std::move(now_decrypted));
+      !status.ok()) {
+    RecordError(status);
+    recovery_requested_ = true;
+    return;
+  }
+  deps_.metrics->Recovered(corp_).Increment(static_cast<double>(count));
+  if (absl::StatusOr<uint64_t> head = deps_.store->HeadPosition(corp_); head.ok()) {
+    deps_.heads->Publish(corp_, *head);
+    absl::MutexLock lock(&mu_);
+    status_.head_position = *head;
+  }
+  if (absl::StatusOr<CorpCounters> counters = deps_.store->Counters(corp_); counters.ok()) {
+    deps_.metrics->UndecryptableStored(corp_).Set(static_cast<double>(counters->undecryptable));
+  }
+}
+
+}  // namespace wecom::archive

@@ -1,0 +1,66 @@
+// What the store tests share: a scratch directory and the messages they commit.
+#pragma once
+
+#include <stdlib.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "gtest/gtest.h"
+#include "wecom/archive/v1/archive_service.pb.h"
+
+namespace wecom::archive {
+
+// A fresh directory under the test temp dir, removed with everything in it.
+class ScratchDir {
+ public:
+  ScratchDir() {
+    std::string pattern = ::testing::TempDir() + "message_store_XXXXXX";
+    if (mkdtemp(pattern.data()) == nullptr) ADD_FAILURE() << "mkdtemp " << pattern << " failed";
+    path_ = pattern;
+  }
+  ~ScratchDir() { std::filesystem::remove_all(path_); }
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// A decrypted text message in `conversation_id` sent at `msgtime` (UTC ms).
+inline v1::ArchivedMessage DecryptedMessage(uint64_t seq, std::string_view msgid,
+                                            std::string_view conversation_id = "alice|bob",
+                                            int64_t msgtime = 1'700'000'000'000) {
+  v1::ArchivedMessage message;
+  message.set_seq(seq);
+  message.set_msgid(std::string(msgid));
+  message.set_publickey_ver(1);
+  message.set_status(v1::DECRYPT_STATUS_DECRYPTED);
+  message.mutable_message()->set_msgid(std::string(msgid));
+  message.mutable_message()->set_msgtype("text");
+  message.mutable_message()->set_msgtime(msgtime);
+  message.mutable_message()->set_conversation_id(std::string(conversation_id));
+  message.mutable_message()->mutable_text()->set_content("text of " + std::string(msgid));
+  return message;
+}
+
+// A message stored raw because no key was loaded for it.
+inline v1::ArchivedMessage UndecryptableMessage(uint64_t seq, std::string_view msgid) {
+  v1::ArchivedMessage message;
+  message.set_seq(seq);
+  message.set_msgid(std::string(msgid));
+  message.set_publickey_ver(9);
+  message.set_status(v1::DECRYPT_STATUS_UNDECRYPTABLE);
+  message.set_failure(v1::FAILURE_REASON_UNKNOWN_KEY_VERSION);
+  message.set_failure_detail("no private key for publickey_ver 9");
+  message.mutable_envelope()->set_publickey_ver(9);
+  message.mutable_envelope()->set_encrypt_random_key("cmFuZG9t");
+  message.mutable_envelope()->set_encrypt_chat_msg("Y2lwaGVy");
+  return message;
+}
+
+}  // namespace wecom::archive

@@ -1,0 +1,507 @@
+// The archive service end to end: the wecom-archive process over real gRPC,
+// the Finance SDK emulator loaded by dlopen, the WeCom API emulator over HTTP.
+#include <signal.h>
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/match.h"
+#include "absl/time/clock.h"
+#include "common/testing/status_matchers.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/integration/archive_harness.h"
+
+namespace wecom::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using wecom::archive::v1::ArchivedMessage;
+using wecom::archive::v1::StreamMessagesRequest;
+using wecom::archive::v1::StreamMessagesResponse;
+
+// A stream call that fails the test instead of hanging.
+struct StreamCall {
+  grpc::ClientContext context;
+  std::unique_ptr<grpc::ClientReader<StreamMessagesResponse>> reader;
+
+  StreamCall(wecom::archive::v1::ArchiveService::Stub* stub, const StreamMessagesRequest& request) {
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(240));
+    reader = stub->StreamMessages(&context, request);
+  }
+  ~StreamCall() {
+    context.TryCancel();
+    reader->Finish();
+  }
+};
+
+StreamMessagesRequest FromStart(const std::string& corp) {
+  StreamMessagesRequest request;
+  request.set_corp_id(corp);
+  request.set_after_seq(0);
+  return request;
+}
+
+std::vector<uint64_t> CorpusSeqs(const emulator::Corpus& corpus) {
+  std::vector<uint64_t> seqs;
+  for (size_t i = 0; i < corpus.base_size(); ++i) seqs.push_back(corpus.SeqAt(i));
+  return seqs;
+}
+
+std::vector<uint64_t> SeqsOf(const std::vector<StreamMessagesResponse>& events) {
+  std::vector<uint64_t> seqs;
+  for (const auto& e : events) seqs.push_back(e.message().seq());
+  return seqs;
+}
+
+std::unique_ptr<ArchiveHarness> StartHarness(ArchiveHarnessOptions options) {
+  absl::StatusOr<std::unique_ptr<ArchiveHarness>> harness =
+      ArchiveHarness::Create(std::move(options));
+  EXPECT_THAT(harness, IsOk());
+  if (!harness.ok()) return nullptr;
+  EXPECT_THAT((*harness)->StartArchive(), IsOk());
+  return *std::move(harness);
+}
+
+TEST(ArchiveEndToEnd, EveryMessageArrivesDecryptedAndTypedInSeqOrder) {
+  ArchiveHarnessOptions options;
+  options.traffic.message_count = 600;
+  options.traffic.seed = 11;
+  auto harness = StartHarness(options);
+  ASSERT_NE(harness, nullptr);
+  const emulator::Corpus& corpus = harness->corpus();
+  auto stub = harness->Stub();
+
+  StreamCall call(stub.get(), FromStart(harness->corp_id()));
+  std::vector<StreamMessagesResponse> events = ReadMessages(call.reader.get(), corpus.base_size());
+  ASSERT_EQ(events.size(), corpus.base_size());
+  EXPECT_EQ(SeqsOf(events), CorpusSeqs(corpus));
+
+  std::set<std::string> msgtypes;
+  for (size_t i = 0; i < events.size(); ++i) {
+    const ArchivedMessage& archived = events[i].message();
+    absl::StatusOr<emulator::CorpusMessage> expected = corpus.Message(i);
+    ASSERT_THAT(expected, IsOk());
+    EXPECT_EQ(events[i].kind(), StreamMessagesResponse::KIND_ARCHIVED);
+    ASSERT_EQ(archived.status(), wecom::archive::v1::DECRYPT_STATUS_DECRYPTED)
+        << "seq " << archived.seq() << ": " << archived.failure_detail();
+    EXPECT_EQ(archived.msgid(), expected->msgid);
+    EXPECT_EQ(archived.message().msgtype(), expected->msgtype);
+    EXPECT_EQ(archived.message().original_json(), expected->plaintext);
+    EXPECT_NE(archived.message().content_case(), wecom::archive::v1::ChatMessage::CONTENT_NOT_SET)
+        << "untyped " << expected->msgtype;
+    EXPECT_EQ(archived.position(), events[i].position());
+    msgtypes.insert(archived.message().msgtype());
+  }
+  const std::vector<std::string>& all = emulator::AllMsgtypes();
+  EXPECT_EQ(msgtypes, std::set<std::string>(all.begin(), all.end()));
+}
+
+TEST(ArchiveEndToEnd, QueriesAnswerFromTheArchiveAndTheWeComApi) {
+  ArchiveHarnessOptions options;
+  options.traffic.message_count = 300;
+  options.traffic.seed = 12;
+  auto harness = StartHarness(options);
+  ASSERT_NE(harness, nullptr);
+  const emulator::Corpus& corpus = harness->corpus();
+  auto stub = harness->Stub();
+  {
+    StreamCall call(stub.get(), FromStart(harness->corp_id()));
+    ASSERT_EQ(ReadMessages(call.reader.get(), corpus.base_size()).size(), corpus.base_size());
+  }
+
+  // GetMessage by msgid.
+  absl::StatusOr<emulator::CorpusMessage> sample = corpus.Message(corpus.base_size() / 2);
+  ASSERT_THAT(sample, IsOk());
+  {
+    grpc::ClientContext context;
+    wecom::archive::v1::GetMessageRequest request;
+    request.set_corp_id(harness->corp_id());
+    request.set_msgid(sample->msgid);
+    wecom::archive::v1::GetMessageResponse response;
+    ASSERT_TRUE(stub->GetMessage(&context, request, &response).ok());
+    EXPECT_EQ(response.message().seq(), sample->seq);
+    EXPECT_EQ(response.message().message().original_json(), sample->plaintext);
+  }
+
+  // ListMessages pages through a conversation in time order.
+  {
+    wecom::archive::v1::GetMessageRequest get;
+    get.set_corp_id(harness->corp_id());
+    get.set_msgid(corpus.Message(0)->msgid);
+    wecom::archive::v1::GetMessageResponse first;
+    grpc::ClientContext get_context;
+    ASSERT_TRUE(stub->GetMessage(&get_context, get, &first).ok());
+    const std::string conversation = first.message().message().conversation_id();
+    ASSERT_FALSE(conversation.empty());
+    std::vector<ArchivedMessage> listed;
+    std::string token;
+    do {
+      grpc::ClientContext context;
+      wecom::archive::v1::ListMessagesRequest request;
+      request.set_corp_id(harness->corp_id());
+      request.set_conversation_id(conversation);
+      request.set_page_size(3);
+      request.set_page_token(token);
+      wecom::archive::v1::ListMessagesResponse response;
+      ASSERT_TRUE(stub->ListMessages(&context, request, &response).ok());
+      for (const auto& m : response.messages()) listed.push_back(m);
+      token = response.next_page_token();
+    } while (!token.empty());
+    ASSERT_FALSE(listed.empty());
+    for (size_t i = 0; i < listed.size(); ++i) {
+      EXPECT_EQ(listed[i].message().conversation_id(), conversation);
+      if (i > 0) EXPECT_LE(listed[i - 1].message().msgtime(), listed[i].message().msgtime());
+    }
+  }
+
+  // GetCorpStatus.
+  {
+    grpc::ClientContext context;
+    wecom::archive::v1::GetCorpStatusRequest request;
+    request.set_corp_id(harness->corp_id());
+    wecom::archive::v1::GetCorpStatusResponse response;
+    ASSERT_TRUE(stub->GetCorpStatus(&context, request, &response).ok());
+    EXPECT_EQ(response.cursor_seq(), corpus.SeqAt(corpus.base_size() - 1));
+    EXPECT_EQ(response.archived_count(), corpus.base_size());
+    EXPECT_EQ(response.undecryptable_count(), 0u);
+    EXPECT_THAT(response.key_versions(), ::testing::ElementsAre(1u));
+  }
+
+  // GetRobotInfo and GetGroupChat through the WeCom API emulator.
+  ASSERT_FALSE(corpus.robots().empty());
+  ASSERT_FALSE(corpus.rooms().empty());
+  {
+    grpc::ClientContext context;
+    wecom::archive::v1::GetRobotInfoRequest request;
+    request.set_corp_id(harness->corp_id());
+    request.set_robot_id(corpus.robots()[0].robot_id);
+    wecom::archive::v1::GetRobotInfoResponse response;
+    grpc::Status status = stub->GetRobotInfo(&context, request, &response);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    EXPECT_EQ(response.name(), corpus.robots()[0].name);
+    EXPECT_EQ(response.creator_userid(), corpus.robots()[0].creator_userid);
+  }
+  {
+    grpc::ClientContext context;
+    wecom::archive::v1::GetGroupChatRequest request;
+    request.set_corp_id(harness->corp_id());
+    request.set_roomid(corpus.rooms()[0].roomid);
+    wecom::archive::v1::GetGroupChatResponse response;
+    grpc::Status status = stub->GetGroupChat(&context, request, &response);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    EXPECT_EQ(response.roomname(), corpus.rooms()[0].roomname);
+    EXPECT_EQ(response.members_size(), static_cast<int>(corpus.rooms()[0].members.size()));
+  }
+
+  // GetMediaChunk: a file of several pieces, reassembled byte for byte.
+  std::optional<emulator::MediaFile> large;
+  for (size_t i = 0; i < corpus.base_size() && !large; ++i) {
+    for (const emulator::MediaFile& file : corpus.MediaOf(i)) {
+      if (file.size > 2 * 524288) {
+        large = file;
+        break;
+      }
+    }
+  }
+  ASSERT_TRUE(large.has_value()) << "the corpus has no file of three pieces";
+  std::string assembled;
+  std::string index;
+  int pieces = 0;
+  while (true) {
+    grpc::ClientContext context;
+    wecom::archive::v1::GetMediaChunkRequest request;
+    request.set_corp_id(harness->corp_id());
+    request.set_sdkfileid(large->sdkfileid);
+    request.set_indexbuf(index);
+    wecom::archive::v1::GetMediaChunkResponse response;
+    grpc::Status status = stub->GetMediaChunk(&context, request, &response);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    ASSERT_LE(response.data().size(), 524288u);
+    assembled += response.data();
+    ++pieces;
+    if (response.is_finish()) break;
+    EXPECT_TRUE(absl::StartsWith(response.outindexbuf(), "Range:bytes=")) << response.outindexbuf();
+    index = response.outindexbuf();
+    ASSERT_LT(pieces, 1000);
+  }
+  EXPECT_EQ(pieces, static_cast<int>((large->size + 524287) / 524288));
+  EXPECT_TRUE(assembled == corpus.MediaBytes(*large, 0, large->size));
+}
+
+TEST(ArchiveEndToEnd, KillDashNineMidPullLeavesNoGapAndNoDuplicate) {
+  ArchiveHarnessOptions options;
+  options.traffic.message_count = 1500;
+  options.traffic.seed = 13;
+  options.faults.latency_ms = 20;  // slow pulls, so the kill lands mid-pull
+  options.pull_limit = 40;
+  auto harness = StartHarness(options);
+  ASSERT_NE(harness, nullptr);
+  const emulator::Corpus& corpus = harness->corpus();
+  {
+    auto stub = harness->Stub();
+    StreamCall call(stub.get(), FromStart(harness->corp_id()));
+    ASSERT_EQ(ReadMessages(call.reader.get(), 200).size(), 200u);
+  }
+  harness->StopArchive(SIGKILL);
+  ASSERT_THAT(harness->StartArchive(), IsOk());
+
+  auto stub = harness->Stub();
+  StreamCall call(stub.get(), FromStart(harness->corp_id()));
+  std::vector<StreamMessagesResponse> events = ReadMessages(call.reader.get(), corpus.base_size());
+  EXPECT_EQ(SeqsOf(events), CorpusSeqs(corpus));
+  for (size_t i = 0; i < events.size(); ++i) {
+    EXPECT_EQ(events[i].position(), i + 1) << "stream positions have a gap or a repeat";
+  }
+  grpc::ClientContext context;
+  wecom::archive::v1::GetCorpStatusRequest request;
+  request.set_corp_id(harness->corp_id());
+  wecom::archive::v1::GetCorpStatusResponse status;
+  ASSERT_TRUE(stub->GetCorpStatus(&context, request, &status).ok());
+  EXPECT_EQ(status.archived_count(), corpus.base_size());
+}
+
+TEST(ArchiveEndToEnd, TransientSdkErrorsAreRetried) {
+  ArchiveHarnessOptions options;
+  options.traffic.message_count = 400;
+  options.traffic.seed = 14;
+  options.faults.transient_error_rate = 0.4;
+  options.pull_limit = 25;
+  auto harness = StartHarness(options);
+  ASSERT_NE(harness, nullptr);
+  auto stub = harness->Stub();
+  StreamCall call(stub.get(), FromStart(harness->corp_id()));
+  std::vector<StreamMessagesResponse> events =
+      ReadMessages(call.reader.get(), harness->corpus().base_size());
+  EXPECT_EQ(SeqsOf(events), CorpusSeqs(harness->corpus()));
+  const std::string metrics = harness->MetricsText();
+  EXPECT_THAT(metrics, HasSubstr("archive_pull_calls_total{"));
+  EXPECT_TRUE(absl::StrContains(metrics, "errcode=\"10001\"") ||
+              absl::StrContains(metrics, "errcode=\"10002\"") ||
+              absl::StrContains(metrics, "errcode=\"10003\""))
+      << metrics;
+}
+
+TEST(ArchiveEndToEnd, UnknownKeyVersionIsKeptThenRecoveredAfterSighup) {
+  ArchiveHarnessOptions options;
+  options.traffic.message_count = 300;
+  options.traffic.seed = 15;
+  options.key_versions = {1, 2};
+  options.loaded_key_versions = {1};
+  // Version 2 takes over in the middle of the corpus (seqs do not depend on keys).
+  emulator::Corpus probe(options.traffic);
+  options.traffic.key_versions = {{1, 1}, {probe.SeqAt(probe.base_size() / 2), 2}};
+  auto harness = StartHarness(options);
+  ASSERT_NE(harness, nullptr);
+  const emulator::Corpus& corpus = harness->corpus();
+  auto stub = harness->Stub();
+
+  StreamCall call(stub.get(), FromStart(harness->corp_id()));
+  std::vector<StreamMessagesResponse> events = ReadMessages(call.reader.get(), corpus.base_size());
+  ASSERT_EQ(SeqsOf(events), CorpusSeqs(corpus));
+  absl::flat_hash_set<uint64_t> undecryptable;
+  for (const auto& e : events) {
+    if (e.message().publickey_ver() == 2) {
+      EXPECT_EQ(e.message().status(), wecom::archive::v1::DECRYPT_STATUS_UNDECRYPTABLE);
+      EXPECT_EQ(e.message().failure(), wecom::archive::v1::FAILURE_REASON_UNKNOWN_KEY_VERSION);
+      EXPECT_FALSE(e.message().envelope().encrypt_chat_msg().empty());
+      undecryptable.insert(e.message().seq());
+    } else {
+      EXPECT_EQ(e.message().status(), wecom::archive::v1::DECRYPT_STATUS_DECRYPTED);
+    }
+  }
+  ASSERT_FALSE(undecryptable.empty());
+  ASSERT_LT(undecryptable.size(), corpus.base_size());
+
+  ASSERT_THAT(harness->InstallPrivateKey(2), IsOk());
+  harness->ReloadKeys();
+  // The open stream now receives each of them once more, decrypted.
+  std::vector<StreamMessagesResponse> recovered =
+      ReadMessages(call.reader.get(), undecryptable.size());
+  ASSERT_EQ(recovered.size(), undecryptable.size());
+  for (const auto& e : recovered) {
+    EXPECT_EQ(e.kind(), StreamMessagesResponse::KIND_RECOVERED);
+    EXPECT_EQ(e.message().status(), wecom::archive::v1::DECRYPT_STATUS_DECRYPTED);
+    EXPECT_TRUE(undecryptable.erase(e.message().seq())) << "unexpected seq " << e.message().seq();
+  }
+  EXPECT_TRUE(undecryptable.empty());
+
+  // A new stream sees every message once, decrypted, and no recovery events.
+  StreamCall fresh(stub.get(), FromStart(harness->corp_id()));
+  std::vector<StreamMessagesResponse> replay;
+  StreamMessagesResponse response;
+  while (fresh.reader->Read(&response) &&
+         response.kind() != StreamMessagesResponse::KIND_CAUGHT_UP) {
+    replay.push_back(response);
+  }
+  EXPECT_EQ(SeqsOf(replay), CorpusSeqs(corpus));
+  for (const auto& e : replay) {
+    EXPECT_EQ(e.kind(), StreamMessagesResponse::KIND_ARCHIVED);
+    EXPECT_EQ(e.message().status(), wecom::archive::v1::DECRYPT_STATUS_DECRYPTED);
+  }
+}
+
+TEST(ArchiveEndToEnd, DurableConsumerResumesAfterItsAck) {
+  ArchiveHarnessOptions options;
+  options.traffic.message_count = 300;
+  options.traffic.seed = 16;
+  auto harness = StartHarness(options);
+  ASSERT_NE(harness, nullptr);
+  const emulator::Corpus& corpus = harness->corpus();
+  auto stub = harness->Stub();
+  StreamMessagesRequest request;
+  request.set_corp_id(harness->corp_id());
+  request.set_consumer("crm-sync.1");
+  uint64_t acked = 0;
+  {
+    StreamCall call(stub.get(), request);
+    std::vector<StreamMessagesResponse> first = ReadMessages(call.reader.get(), 120);
+    ASSERT_EQ(first.size(), 120u);
+    acked = first[99].position();
+    grpc::ClientContext context;
+    wecom::archive::v1::AckMessagesRequest ack;
+    ack.set_corp_id(harness->corp_id());
+    ack.set_consumer("crm-sync.1");
+    ack.set_position(acked);
+    wecom::archive::v1::AckMessagesResponse response;
+    ASSERT_TRUE(stub->AckMessages(&context, ack, &response).ok());
+    EXPECT_EQ(response.position(), acked);
+  }
+  // Survives a restart of the service, too.
+  harness->StopArchive(SIGTERM);
+  ASSERT_THAT(harness->StartArchive(), IsOk());
+  stub = harness->Stub();
+  StreamCall resumed(stub.get(), request);
+  std::vector<StreamMessagesResponse> next = ReadMessages(resumed.reader.get(), 1);
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_EQ(next[0].position(), acked + 1);
+  EXPECT_EQ(next[0].message().seq(), corpus.SeqAt(100));
+}
+
+// Each bad request fails with INVALID_ARGUMENT (or NOT_FOUND) naming the field.
+TEST(ArchiveEndToEnd, BadArgumentsAreRejectedNamingTheField) {
+  ArchiveHarnessOptions options;
+  options.traffic.message_count = 50;
+  auto harness = StartHarness(options);
+  ASSERT_NE(harness, nullptr);
+  auto stub = harness->Stub();
+  const std::string corp = harness->corp_id();
+  auto expect = [](const grpc::Status& status, grpc::StatusCode code, const std::string& field) {
+    EXPECT_EQ(status.error_code(), code) << status.error_message();
+    EXPECT_THAT(status.error_message(), HasSubstr(field));
+  };
+  {
+    grpc::ClientContext c;
+    wecom::archive::v1::GetCorpStatusRequest r;
+    wecom::archive::v1::GetCorpStatusResponse out;
+    expect(stub->GetCorpStatus(&c, r, &out), grpc::StatusCode::INVALID_ARGUMENT, "corp_id");
+  }
+  {
+    grpc::ClientContext c;
+    wecom::archive::v1::GetCorpStatusRequest r;
+    r.set_corp_id("wwnosuchcorp");
+    wecom::archive::v1::GetCorpStatusResponse out;
+    expect(stub->GetCorpStatus(&c, r, &out), grpc::StatusCode::NOT_FOUND, "corp_id");
+  }
+  {
+    grpc::ClientContext c;
+    wecom::archive::v1::GetMessageRequest r;
+    r.set_corp_id(corp);
+    wecom::archive::v1::GetMessageResponse out;
+    expect(stub->GetMessage(&c, r, &out), grpc::StatusCode::INVALID_ARGUMENT, "msgid");
+  }
+  {
+    grpc::ClientContext c;
+    wecom::archive::v1::GetMessageRequest r;
+    r.set_corp_id(corp);
+    r.set_msgid("no-such-msgid");
+    wecom::archive::v1::GetMessageResponse out;
+    EXPECT_EQ(stub->GetMessage(&c, r, &out).error_code(), grpc::StatusCode::NOT_FOUND);
+  }
+  {
+    grpc::ClientContext c;
+    wecom::archive::v1::ListMessagesRequest r;
+    r.set_corp_id(corp);
+    r.set_conversation_id("a|b");
+    r.set_page_size(5000);
+    wecom::archive::v1::ListMessagesResponse out;
+    expect(stub->ListMessages(&c, r, &out), grpc::StatusCode::INVALID_ARGUMENT, "page_size");
+  }
+  {
+    grpc::ClientContext c;
+    wecom::archive::v1::ListMessagesRequest r;
+    r.set_corp_id(corp);
+    r.set_conversation_id("a|b");
+    r.set_page_token("%%garbage%%");
+    wecom::archive::v1::ListMessagesResponse out;
+    expect(stub->ListMessages(&c, r, &out), grpc::StatusCode::INVALID_ARGUMENT, "page_token");
+  }
+  {
+    grpc::ClientContext c;
+    wecom::archive::v1::GetRobotInfoRequest r;
+    r.set_corp_id(corp);
+    r.set_robot_id("wmNotARobot");
+    wecom::archive::v1::GetRobotInfoResponse out;
+    expect(stub->GetRobotInfo(&c, r, &out), grpc::StatusCode::INVALID_ARGUMENT, "robot_id");
+  }
+  {
+    grpc::ClientContext c;
+    wecom::archive::v1::GetMediaChunkRequest r;
+    r.set_corp_id(corp);
+    wecom::archive::v1::GetMediaChunkResponse out;
+    expect(stub->GetMediaChunk(&c, r, &out), grpc::StatusCode::INVALID_ARGUMENT, "sdkfileid");
+  }
+  {
+    grpc::ClientContext c;
+    wecom::archive::v1::AckMessagesRequest r;
+    r.set_corp_id(corp);
+    r.set_consumer("bad consumer name!");
+    r.set_position(1);
+    wecom::archive::v1::AckMessagesResponse out;
+    expect(stub->AckMessages(&c, r, &out), grpc::StatusCode::INVALID_ARGUMENT, "consumer");
+  }
+  {
+    StreamMessagesRequest r;
+    r.set_corp_id(corp);
+    r.set_consumer("");
+    StreamCall call(stub.get(), r);
+    StreamMessagesResponse response;
+    EXPECT_FALSE(call.reader->Read(&response));
+    grpc::Status status = call.reader->Finish();
+    expect(status, grpc::StatusCode::INVALID_ARGUMENT, "consumer");
+  }
+  // Unknown sdkfileid: the SDK's 10005 comes back as NOT_FOUND with the vendor error.
+  {
+    grpc::ClientContext c;
+    wecom::archive::v1::GetMediaChunkRequest r;
+    r.set_corp_id(corp);
+    r.set_sdkfileid("bm90LWEtcmVhbC1zZGtmaWxlaWQ=");
+    wecom::archive::v1::GetMediaChunkResponse out;
+    grpc::Status status = stub->GetMediaChunk(&c, r, &out);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND) << status.error_message();
+    std::optional<wecom::common::v1::VendorError> vendor = VendorErrorFromTrailers(c);
+    ASSERT_TRUE(vendor.has_value());
+    EXPECT_EQ(vendor->code(), 10005);
+  }
+  EXPECT_THAT(harness->MetricsText(),
+              HasSubstr("archive_rejected_requests_total{field=\"page_size\""));
+}
+
+TEST(ArchiveEndToEnd, CallsWithoutTheTokenAreRefused) {
+  ArchiveHarnessOptions options;
+  options.traffic.message_count = 20;
+  auto harness = StartHarness(options);
+  ASSERT_NE(harness, nullptr);
+  auto stub = harness->Stub(/*with_token=*/false);
+  grpc::ClientContext context;
+  wecom::archive::v1::GetCorpStatusRequest request;
+  request.set_corp_id(harness->corp_id());
+  wecom::archive::v1::GetCorpStatusResponse response;
+  EXPECT_EQ(stub->GetCorpStatus(&context, request, &response).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+}
+
+}  // namespace
+}  // namespace wecom::testing

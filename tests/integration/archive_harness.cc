@@ -1,0 +1,211 @@
+#include "tests/integration/archive_harness.h"
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "common/grpc/client.h"
+#include "common/http/http_client.h"
+#include "common/status/status_macros.h"
+
+namespace wecom::testing {
+namespace {
+
+constexpr char kToken[] = "integration-test-token";
+constexpr char kSecret[] = "integration-test-archive-secret";
+
+absl::Status WriteFile(const std::string& path, const std::string& content, mode_t mode) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << content;
+  out.close();
+  if (!out) return absl::InternalError(absl::StrCat("cannot write ", path));
+  if (chmod(path.c_str(), mode) != 0) return absl::InternalError(absl::StrCat("chmod ", path));
+  return absl::OkStatus();
+}
+
+// An RSA-2048 key pair as (private PKCS#8 PEM, public SubjectPublicKeyInfo PEM).
+absl::StatusOr<std::pair<std::string, std::string>> MakeRsaKeyPair() {
+  EVP_PKEY* key = EVP_RSA_gen(2048);
+  if (key == nullptr) return absl::InternalError("EVP_RSA_gen failed");
+  auto pem = [key](bool is_private) {
+    BIO* bio = BIO_new(BIO_s_mem());
+    if (is_private) {
+      PEM_write_bio_PrivateKey(bio, key, nullptr, nullptr, 0, nullptr, nullptr);
+    } else {
+      PEM_write_bio_PUBKEY(bio, key);
+    }
+    char* data = nullptr;
+    const long len = BIO_get_mem_data(bio, &data);
+    std::string out(data, static_cast<size_t>(len));
+    BIO_free(bio);
+    return out;
+  };
+  std::pair<std::string, std::string> pair{pem(true), pem(false)};
+  EVP_PKEY_free(key);
+  return pair;
+}
+
+// The port in a "... 127.0.0.1:PORT" or "key=PORT" token.
+int PortAfter(const std::string& line, std::string_view marker) {
+  const size_t at = line.find(marker);
+  if (at == std::string::npos) return 0;
+  int port = 0;
+  std::string digits;
+  for (size_t i = at + marker.size(); i < line.size() && std::isdigit(line[i]); ++i) {
+    digits += line[i];
+  }
+  return absl::SimpleAtoi(digits, &port) ? port : 0;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<ArchiveHarness>> ArchiveHarness::Create(
+    ArchiveHarnessOptions options) {
+  std::string pattern = (std::filesystem::temp_directory_path() / "archive-it-XXXXXX").string();
+  if (mkdtemp(pattern.data()) == nullptr) return absl::InternalError("mkdtemp failed");
+  // Messages fall within the emulator's retention, ending now.
+  if (options.traffic.start_time_ms == 0) {
+    options.traffic.start_time_ms =
+        absl::ToUnixMillis(absl::Now()) - options.traffic.time_span_ms - 60'000;
+  }
+  auto harness = std::unique_ptr<ArchiveHarness>(new ArchiveHarness(std::move(options), pattern));
+  RETURN_IF_ERROR(harness->WriteFiles());
+  return harness;
+}
+
+ArchiveHarness::ArchiveHarness(ArchiveHarnessOptions options, std::string dir)
+    : options_(std::move(options)),
+      dir_(std::move(dir)),
+      corpus_(std::make_unique<emulator::Corpus>(options_.traffic)) {}
+
+ArchiveHarness::~ArchiveHarness() {
+  archive_.reset();
+  api_emulator_.reset();
+  std::error_code ignored;
+  std::filesystem::remove_all(dir_, ignored);
+}
+
+absl::Status ArchiveHarness::WriteFiles() {
+  for (const char* sub : {"public", "private", "keys", "data"}) {
+    std::filesystem::create_directories(absl::StrCat(dir_, "/", sub));
+  }
+  chmod(absl::StrCat(dir_, "/keys").c_str(), 0700);
+  emulator::EmulatorConfig emulator_config;
+  emulator::CorpConfig& corp = emulator_config.corps.emplace_back();
+  corp.corpid = options_.corp_id;
+  corp.secret = kSecret;
+  corp.traffic = options_.traffic;
+  corp.faults = options_.faults;
+  for (uint32_t version : options_.key_versions) {
+    ASSIGN_OR_RETURN(auto pair, MakeRsaKeyPair());
+    const std::string public_path = absl::StrCat(dir_, "/public/", version, ".pem");
+    RETURN_IF_ERROR(WriteFile(public_path, pair.second, 0644));
+    RETURN_IF_ERROR(WriteFile(absl::StrCat(dir_, "/private/", version, ".pem"), pair.first, 0600));
+    corp.public_key_files[version] = public_path;
+  }
+  for (uint32_t version : options_.loaded_key_versions) {
+    RETURN_IF_ERROR(InstallPrivateKey(version));
+  }
+  RETURN_IF_ERROR(WriteFile(absl::StrCat(dir_, "/emulator.json"),
+                            emulator::EmulatorConfigJson(emulator_config), 0644));
+  RETURN_IF_ERROR(WriteFile(absl::StrCat(dir_, "/token"), kToken, 0600));
+  RETURN_IF_ERROR(WriteFile(absl::StrCat(dir_, "/secret"), kSecret, 0600));
+  return absl::OkStatus();
+}
+
+absl::Status ArchiveHarness::InstallPrivateKey(uint32_t version) {
+  const std::string from = absl::StrCat(dir_, "/private/", version, ".pem");
+  const std::string to = absl::StrCat(dir_, "/keys/", version, ".pem");
+  std::error_code error;
+  std::filesystem::copy_file(from, to, std::filesystem::copy_options::overwrite_existing, error);
+  if (error) return absl::InternalError(absl::StrCat("copy ", from, ": ", error.message()));
+  if (chmod(to.c_str(), 0600) != 0) return absl::InternalError("chmod key");
+  return absl::OkStatus();
+}
+
+absl::Status ArchiveHarness::StartArchive() {
+  if (api_emulator_ == nullptr) {
+    ASSIGN_OR_RETURN(api_emulator_, ChildProcess::Start({WECOM_API_EMULATOR_BIN, "--config",
+                                                         absl::StrCat(dir_, "/emulator.json"),
+                                                         "--listen", "127.0.0.1:0"}));
+    ASSIGN_OR_RETURN(std::string line, api_emulator_->ReadLineStartingWith("listening on"));
+    api_port_ = PortAfter(line, "127.0.0.1:");
+    if (api_port_ == 0) return absl::InternalError(absl::StrCat("no port in: ", line));
+  }
+  const std::string config =
+      absl::StrCat("listen: 127.0.0.1:0\n", "metrics_listen: 127.0.0.1:0\n", "data_dir: ", dir_,
+                   "/data\n", "sdk_library: ", FINANCE_SDK_EMULATOR_SO, "\n", "log_level: warn\n",
+                   "auth_token: {file: ", dir_, "/token}\n", "wecom_api:\n",
+                   "  base_url: http://127.0.0.1:", api_port_, "\n", "corps:\n",
+                   "  - corp_id: ", options_.corp_id, "\n", "    secret: {file: ", dir_,
+                   "/secret}\n", "    private_keys_dir: ", dir_, "/keys\n", "    pull:\n",
+                   "      limit: ", options_.pull_limit, "\n", "      poll_interval: 50ms\n");
+  RETURN_IF_ERROR(WriteFile(absl::StrCat(dir_, "/archive.yaml"), config, 0600));
+  ASSIGN_OR_RETURN(
+      archive_,
+      ChildProcess::Start({WECOM_ARCHIVE_BIN, "--config", absl::StrCat(dir_, "/archive.yaml")},
+                          {{emulator::kConfigEnvVar, absl::StrCat(dir_, "/emulator.json")}}));
+  ASSIGN_OR_RETURN(std::string ready, archive_->ReadLineStartingWith("archive ready"));
+  grpc_port_ = PortAfter(ready, "grpc_port=");
+  metrics_port_ = PortAfter(ready, "metrics_port=");
+  if (grpc_port_ == 0 || metrics_port_ == 0) {
+    return absl::InternalError(absl::StrCat("no ports in: ", ready));
+  }
+  return absl::OkStatus();
+}
+
+void ArchiveHarness::StopArchive(int signal) {
+  if (archive_ == nullptr) return;
+  archive_->Signal(signal);
+  archive_->Wait();
+  archive_.reset();
+}
+
+void ArchiveHarness::ReloadKeys() {
+  if (archive_ != nullptr) archive_->Signal(SIGHUP);
+}
+
+std::shared_ptr<grpc::Channel> ArchiveHarness::Channel(bool with_token) const {
+  GrpcClientOptions options;
+  options.target = absl::StrCat("127.0.0.1:", grpc_port_);
+  if (with_token) options.auth_token = Secret(kToken);
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = MakeChannel(options);
+  return channel.ok() ? *channel : nullptr;
+}
+
+std::unique_ptr<wecom::archive::v1::ArchiveService::Stub> ArchiveHarness::Stub(
+    bool with_token) const {
+  return wecom::archive::v1::ArchiveService::NewStub(Channel(with_token));
+}
+
+std::string ArchiveHarness::MetricsText() const {
+  absl::StatusOr<std::unique_ptr<CurlHttpClient>> http = CurlHttpClient::Create({});
+  if (!http.ok()) return "";
+  HttpRequest request;
+  request.url = absl::StrCat("http://127.0.0.1:", metrics_port_, "/metrics");
+  absl::StatusOr<HttpResponse> response = (*http)->Send(request);
+  return response.ok() ? response->body : "";
+}
+
+std::vector<wecom::archive::v1::StreamMessagesResponse> ReadMessages(
+    grpc::ClientReaderInterface<wecom::archive::v1::StreamMessagesResponse>* reader, size_t count) {
+  std::vector<wecom::archive::v1::StreamMessagesResponse> out;
+  wecom::archive::v1::StreamMessagesResponse response;
+  while (out.size() < count && reader->Read(&response)) {
+    if (response.kind() == wecom::archive::v1::StreamMessagesResponse::KIND_CAUGHT_UP) continue;
+    out.push_back(response);
+  }
+  return out;
+}
+
+}  // namespace wecom::testing

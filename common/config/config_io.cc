@@ -18,12 +18,7 @@ absl::StatusOr<Secret> LoadSecret(const SecretSource& source) {
   std::string value;
   switch (source.kind) {
     case SecretSource::Kind::kFile: {
-      absl::StatusOr<std::string> content = ReadFile(source.reference);
-      if (!content.ok()) {
-        return absl::Status(content.status().code(),
-                            absl::StrCat("secret ", content.status().message()));
-      }
-      value = *std::move(content);
+      ASSIGN_OR_RETURN(value, ReadFile(source.reference));
       // Mounted secrets and `echo x > file` end in a newline that is no part of the value.
       while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
       break;
@@ -51,8 +46,7 @@ absl::StatusOr<Secret> ReadSecret(ConfigReader& config, absl::string_view key) {
   ASSIGN_OR_RETURN(SecretSource source, config.Required<SecretSource>(key));
   absl::StatusOr<Secret> secret = LoadSecret(source);
   if (!secret.ok()) {
-    return absl::Status(secret.status().code(), absl::StrCat("config key \"", config.path(),
-                                                             config.path().empty() ? "" : ".", key,
+    return absl::Status(secret.status().code(), absl::StrCat("config key \"", config.PathOf(key),
                                                              "\": ", secret.status().message()));
   }
   return secret;

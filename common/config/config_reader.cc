@@ -285,7 +285,7 @@ absl::Status ConfigReader::CheckNoUnknownKeys() const {
 }
 
 // The supported value types; others fail to link.
-#define WECOM_CONFIG_READER_TYPE(T)                                           \
+#define WECOM_CONFIG_READER_TYPE(T)                                            \
   template absl::StatusOr<T> ConfigReader::Required<T>(absl::string_view key); \
   template absl::StatusOr<T> ConfigReader::Optional<T>(absl::string_view key, T default_value);
 WECOM_CONFIG_READER_TYPE(std::string)

@@ -5,11 +5,11 @@
 #include <memory>
 #include <set>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "common/config/secret.h"
 #include "yaml-cpp/node/node.h"
@@ -52,6 +52,8 @@ class ConfigReader {
 
   // This mapping's path in the document ("" for the root).
   const std::string& path() const { return path_; }
+  // The full path of `key` in this mapping, as error messages name it.
+  std::string PathOf(absl::string_view key) const;
 
  private:
   // Keys used so far, by full path, shared by all readers of one document.
@@ -63,7 +65,6 @@ class ConfigReader {
 
   ConfigReader(YAML::Node node, std::string path, std::shared_ptr<ReadLog> log);
 
-  std::string PathOf(absl::string_view key) const;
   // Present and non-null value at `key`, or an invalid (null) node.
   YAML::Node Lookup(absl::string_view key) const;
   absl::Status Error(const std::string& path, const YAML::Node& node,

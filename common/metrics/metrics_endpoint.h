@@ -11,7 +11,8 @@
 namespace wecom {
 
 // Serves registry() in the Prometheus text format at /metrics. Every component
-// of a service registers its metrics in this one registry.
+// of a service registers its metrics in this one registry. Destruction takes
+// up to about two seconds (CivetWeb polls for its stop flag).
 class MetricsEndpoint {
  public:
   // Listens on `listen_address` ("0.0.0.0:9090"; port 0 picks a free port).

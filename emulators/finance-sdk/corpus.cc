@@ -343,15 +343,16 @@ Corpus::Corpus(TrafficSettings settings) : settings_(std::move(settings)) {
   const uint64_t count = settings_.message_count;
   base_seqs_.reserve(count);
   base_msgtimes_.reserve(count);
+  // Message i is sent within its own slot of the span, so msgtimes increase.
+  const auto slot_start = [&](uint64_t n) {
+    return static_cast<int64_t>(static_cast<__int128>(n) * settings_.time_span_ms / count);
+  };
   uint64_t seq = 0;
   for (uint64_t i = 0; i < count; ++i) {
     // Like the real service, seqs now and then skip a few numbers.
     const uint64_t gap_hash = StableMix(seed, i, kSeqGapStream);
     seq += 1 + (gap_hash % 100 < 3 ? 1 + (gap_hash >> 8) % 5 : 0);
     base_seqs_.push_back(seq);
-    const auto slot_start = [&](uint64_t n) {
-      return static_cast<int64_t>(static_cast<__int128>(n) * settings_.time_span_ms / count);
-    };
     const int64_t step = std::max<int64_t>(1, slot_start(i + 1) - slot_start(i));
     const auto jitter = static_cast<int64_t>(StableMix(seed, i, kJitterStream) % step);
     base_msgtimes_.push_back(settings_.start_time_ms + slot_start(i) + jitter);

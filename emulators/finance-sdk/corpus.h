@@ -28,7 +28,8 @@ struct KeyVersionStep {
 struct TrafficSettings {
   uint64_t message_count = 1000;
   uint64_t seed = 1;
-  // msgtime of the first message, UTC ms.
+  // msgtime of the first message, UTC ms. Set it: 0 is 1970, long past any
+  // retention (a config file without it gets now - time_span_ms).
   int64_t start_time_ms = 0;
   // The message_count messages spread over [start_time_ms, start_time_ms + time_span_ms).
   int64_t time_span_ms = int64_t{3} * 24 * 3600 * 1000;

@@ -8,7 +8,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
-#include "common/status/status_macros.h"
 #include "emulators/finance-sdk/vendor_codes.h"
 #include "nlohmann/json.hpp"
 

@@ -1,9 +1,11 @@
 #include "common/log/log.h"
 
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "absl/strings/str_split.h"
+#include "common/config/secret.h"
 #include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -15,6 +17,9 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 using ::wecom::testing::IsOkAndHolds;
 using ::wecom::testing::StatusIs;
+
+// A Secret cannot become a log field value.
+static_assert(!std::is_constructible_v<nlohmann::json, wecom::Secret>);
 
 // The JSON objects written to stderr while `write` runs.
 template <typename F>

@@ -100,6 +100,10 @@ TEST(CorpusTest, EveryDocumentedMsgtypeOccursEvenInASmallCorpus) {
   EXPECT_THAT(msgtypes, IsSupersetOf(DocumentedMsgtypes()));
 }
 
+TEST(CorpusTest, AllMsgtypesListsTheDocumentedOnes) {
+  EXPECT_THAT(AllMsgtypes(), ::testing::UnorderedElementsAreArray(DocumentedMsgtypes()));
+}
+
 TEST(CorpusTest, MessagesHaveTheVendorsShapes) {
   const Corpus corpus(Settings(200));
   for (const CorpusMessage& message : Messages(corpus)) {
@@ -324,6 +328,20 @@ TEST(CorpusTest, EmptyMd5sumRateEmptiesMd5sums) {
     for (const std::string& md5sum : md5sums) EXPECT_EQ(md5sum, "") << message->msgtype;
   }
   EXPECT_GT(media_messages, 10);
+}
+
+TEST(CorpusTest, EmptyMd5sumRateEmptiesAFractionOfMediaMessages) {
+  TrafficSettings settings = Settings(400);
+  settings.empty_md5sum_rate = 0.3;
+  int empty = 0;
+  int stated = 0;
+  for (const CorpusMessage& message : Messages(Corpus(settings))) {
+    for (const std::string& md5sum : Md5sums(nlohmann::json::parse(message.plaintext))) {
+      (md5sum.empty() ? empty : stated)++;
+    }
+  }
+  EXPECT_GT(empty, 0);
+  EXPECT_GT(stated, empty);
 }
 
 TEST(CorpusTest, LiveModeContinuesAfterTheSpan) {

@@ -304,30 +304,6 @@ TEST_F(FinanceSdkTest, MediaPiecesReassembleToTheCorpusBytesWithRangeIndexes) {
   EXPECT_GT(checked_against_message, 10);
 }
 
-TEST_F(FinanceSdkTest, SomeMediaMessagesHaveAnEmptyMd5sum) {
-  const Corpus& corpus = world_.corpus(kMainCorp);
-  int empty = 0;
-  int stated = 0;
-  for (size_t i = 0; i < corpus.base_size(); ++i) {
-    const absl::StatusOr<CorpusMessage> message = corpus.Message(i);
-    ASSERT_THAT(message, IsOk());
-    const nlohmann::json json = nlohmann::json::parse(message->plaintext);
-    for (const MediaFile& file : corpus.MediaOf(i)) {
-      if (file.kind == "meeting_voice_call") continue;  // States no md5sum at all.
-      const std::string md5 = StatedMd5(json, file.sdkfileid);
-      // StatedMd5 finds "" both for absent and empty; the raw text tells them apart.
-      if (md5.empty()) {
-        EXPECT_NE(message->plaintext.find("\"md5sum\":\"\""), std::string::npos);
-        ++empty;
-      } else {
-        ++stated;
-      }
-    }
-  }
-  EXPECT_GT(empty, 0);
-  EXPECT_GT(stated, empty);
-}
-
 TEST_F(FinanceSdkTest, ConfiguredMediaAlwaysFailsWith10006) {
   WeWorkFinanceSdk_t* sdk = Sdk(kMainCorp);
   const std::vector<std::string>& failing = world_.corp(kMainCorp).faults.failing_sdkfileids;

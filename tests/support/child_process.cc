@@ -90,7 +90,7 @@ absl::StatusOr<std::string> ChildProcess::ReadLine(absl::Duration timeout) {
   }
 }
 
-absl::StatusOr<std::string> ChildProcess::ReadLineStartingWith(std::string_view prefix,
+absl::StatusOr<std::string> ChildProcess::ReadLineStartingWith(absl::string_view prefix,
                                                                absl::Duration timeout) {
   const absl::Time deadline = absl::Now() + timeout;
   while (true) {

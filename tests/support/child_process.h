@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
 namespace wecom::testing {
@@ -26,7 +27,7 @@ class ChildProcess {
   // only turns a hung child into a test failure.
   absl::StatusOr<std::string> ReadLine(absl::Duration timeout = absl::Seconds(60));
   // Reads lines until one starts with `prefix`; returns that line.
-  absl::StatusOr<std::string> ReadLineStartingWith(std::string_view prefix,
+  absl::StatusOr<std::string> ReadLineStartingWith(absl::string_view prefix,
                                                    absl::Duration timeout = absl::Seconds(60));
   void Signal(int signal);
   // Waits for the child to exit; its wait status.

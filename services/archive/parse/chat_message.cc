@@ -76,7 +76,15 @@ const FieldDescriptor* OneofMember(const OneofDescriptor& oneof, absl::string_vi
   return field != nullptr && field->containing_oneof() == &oneof ? field : nullptr;
 }
 
-absl::Status FinishPart(const json& object, absl::string_view path, Message& message);
+// Fields message.proto derives rather than reads: the typed forms of items
+// (the `parsed` oneofs) and quotes.
+bool IsDerived(const FieldDescriptor& field) {
+  return field.containing_oneof() != nullptr || field.message_type() == Quote::descriptor();
+}
+
+absl::Status FinishPart(absl::string_view path, Message& message);
+
+FillHooks ChatMessageHooks() { return {.is_derived = IsDerived, .finish = FinishPart}; }
 
 // Parses a mixed or chatrecord item's `content` JSON string into the `parsed`
 // member its type names: "image" and "ChatRecordImage" both name `image`.
@@ -90,17 +98,15 @@ absl::Status ParseItemContent(absl::string_view path, Item& item) {
   if (field == nullptr || item.content().empty()) return absl::OkStatus();
   const std::string content_path = JoinPath(path, "content");
   ASSIGN_OR_RETURN(const json content, ParseJsonObject(item.content(), content_path));
-  return FillMessage(content, content_path, FinishPart,
+  return FillMessage(content, content_path, ChatMessageHooks(),
                      *item.GetReflection()->MutableMessage(&item, field));
 }
 
 // The derived parts of content messages, wherever they are nested.
-absl::Status FinishPart(const json& /*object*/, absl::string_view path, Message& message) {
+absl::Status FinishPart(absl::string_view path, Message& message) {
   if (auto* text = DynamicCastToGenerated<Text>(&message)) {
     if (std::optional<Quote> quote = ParseQuote(text->content())) {
       *text->mutable_quote() = *std::move(quote);
-    } else {
-      text->clear_quote();
     }
   } else if (auto* record_item = DynamicCastToGenerated<ChatRecordItem>(&message)) {
     return ParseItemContent(path, *record_item);
@@ -119,20 +125,23 @@ absl::Status FillContent(const json& root, ChatMessage& message) {
   // Set even when the key is absent: the msgtype says what the message is.
   Message& content = *message.GetReflection()->MutableMessage(&message, field);
   const absl::string_view key = ContentKeyOf(msgtype);
-  const auto object = root.find(key);
-  const bool has_object = object != root.end() && !object->is_null();
-  if (has_object) RETURN_IF_ERROR(FillMessage(*object, key, FinishPart, content));
+  const auto content_json = root.find(key);
+  const bool has_content_json = content_json != root.end() && !content_json->is_null();
+  if (has_content_json) {
+    RETURN_IF_ERROR(FillMessage(*content_json, key, ChatMessageHooks(), content));
+  }
 
   // Keys that differ from their field's name, or live outside the content.
   switch (message.content_case()) {
     case ChatMessage::kAgree:
     case ChatMessage::kDisagree:
-      if (!has_object) return absl::OkStatus();
-      return FillField(*object, absl::StrCat(msgtype, "_time"), key, "time", FinishPart, content);
+      if (!has_content_json) return absl::OkStatus();
+      return FillField(*content_json, absl::StrCat(msgtype, "_time"), key, "time",
+                       ChatMessageHooks(), content);
     case ChatMessage::kMeetingVoiceCall:
-      return FillField(root, "voiceid", "", "voiceid", FinishPart, content);
+      return FillField(root, "voiceid", "", "voiceid", ChatMessageHooks(), content);
     case ChatMessage::kVoipDocShare:
-      return FillField(root, "voipid", "", "voipid", FinishPart, content);
+      return FillField(root, "voipid", "", "voipid", ChatMessageHooks(), content);
     default:
       return absl::OkStatus();
   }
@@ -246,7 +255,7 @@ absl::StatusOr<ChatMessage> ParseChatMessage(std::string_view decrypted_json) {
                                                     "decrypted message"));
   ChatMessage message;
   for (absl::string_view field : kCommonFields) {
-    RETURN_IF_ERROR(FillField(root, field, "", field, FinishPart, message));
+    RETURN_IF_ERROR(FillField(root, field, "", field, ChatMessageHooks(), message));
   }
   if (message.msgid().empty()) {
     return absl::InvalidArgumentError("decrypted message has no msgid");
@@ -254,7 +263,7 @@ absl::StatusOr<ChatMessage> ParseChatMessage(std::string_view decrypted_json) {
 
   if (message.action() == "switch") {
     // Not a real message: "time" and "user" at the top, no msgtype.
-    RETURN_IF_ERROR(FillMessage(root, "", FinishPart, *message.mutable_switch_log()));
+    RETURN_IF_ERROR(FillMessage(root, "", ChatMessageHooks(), *message.mutable_switch_log()));
     message.set_msgtype("switch");
     message.set_msgtime(message.switch_log().time());
   } else {

@@ -10,6 +10,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/status/status_macros.h"
+#include "services/archive/parse/json_scanner.h"
 
 namespace wecom::archive {
 namespace {
@@ -143,7 +144,7 @@ absl::StatusOr<std::string> ToString(const json& value, absl::string_view path) 
 
 // Sets a singular field, or appends to a repeated one, from one JSON value.
 absl::Status StoreValue(const json& value, const std::string& path, const FieldDescriptor& field,
-                        FinishMessageFn finish, Message& message) {
+                        const FillHooks& hooks, Message& message) {
   const Reflection& reflection = *message.GetReflection();
   const bool repeated = field.is_repeated();
   switch (field.cpp_type()) {
@@ -188,7 +189,7 @@ absl::Status StoreValue(const json& value, const std::string& path, const FieldD
     case FieldDescriptor::CPPTYPE_MESSAGE: {
       Message& child = repeated ? *reflection.AddMessage(&message, &field)
                                 : *reflection.MutableMessage(&message, &field);
-      return FillMessage(value, path, finish, child);
+      return FillMessage(value, path, hooks, child);
     }
     default:
       // message.proto uses no other field types for vendor keys.
@@ -198,15 +199,15 @@ absl::Status StoreValue(const json& value, const std::string& path, const FieldD
 }
 
 absl::Status FillFieldFrom(const json& object, absl::string_view key, absl::string_view path,
-                           const FieldDescriptor& field, FinishMessageFn finish, Message& message) {
+                           const FieldDescriptor& field, const FillHooks& hooks, Message& message) {
   const auto it = object.find(key);
   if (it == object.end() || it->is_null()) return absl::OkStatus();
   const std::string field_path = JoinPath(path, key);
-  if (!field.is_repeated()) return StoreValue(*it, field_path, field, finish, message);
+  if (!field.is_repeated()) return StoreValue(*it, field_path, field, hooks, message);
   if (!it->is_array()) return WrongShape(field_path, "an array", *it);
   for (size_t i = 0; i < it->size(); ++i) {
     RETURN_IF_ERROR(
-        StoreValue((*it)[i], absl::StrCat(field_path, "[", i, "]"), field, finish, message));
+        StoreValue((*it)[i], absl::StrCat(field_path, "[", i, "]"), field, hooks, message));
   }
   return absl::OkStatus();
 }
@@ -215,8 +216,14 @@ absl::Status FillFieldFrom(const json& object, absl::string_view key, absl::stri
 
 absl::StatusOr<json> ParseJsonObject(absl::string_view text, absl::string_view what) {
   json value = json::parse(text.begin(), text.end(), /*cb=*/nullptr, /*allow_exceptions=*/false);
-  if (value.is_discarded())
-    return absl::InvalidArgumentError(absl::StrCat(what, " is not valid JSON"));
+  if (value.is_discarded()) {
+    // The non-throwing parse does not say what is wrong; the scanner does.
+    JsonScanner scanner(text, what);
+    absl::Status syntax = scanner.SkipValue();
+    if (syntax.ok()) syntax = scanner.ExpectEnd();
+    return syntax.ok() ? absl::InvalidArgumentError(absl::StrCat(what, " is not valid JSON"))
+                       : syntax;
+  }
   if (!value.is_object()) {
     return absl::InvalidArgumentError(
         absl::StrCat(what, " must be a JSON object, got ", value.type_name()));
@@ -228,27 +235,27 @@ std::string JoinPath(absl::string_view path, absl::string_view key) {
   return path.empty() ? std::string(key) : absl::StrCat(path, ".", key);
 }
 
-absl::Status FillMessage(const json& object, absl::string_view path, FinishMessageFn finish,
+absl::Status FillMessage(const json& object, absl::string_view path, const FillHooks& hooks,
                          Message& message) {
   if (!object.is_object()) return WrongShape(path, "an object", object);
   const google::protobuf::Descriptor& descriptor = *message.GetDescriptor();
   for (int i = 0; i < descriptor.field_count(); ++i) {
     const FieldDescriptor& field = *descriptor.field(i);
-    if (field.containing_oneof() != nullptr) continue;
-    RETURN_IF_ERROR(FillFieldFrom(object, field.name(), path, field, finish, message));
+    if (hooks.is_derived(field)) continue;
+    RETURN_IF_ERROR(FillFieldFrom(object, field.name(), path, field, hooks, message));
   }
-  return finish(object, path, message);
+  return hooks.finish(path, message);
 }
 
 absl::Status FillField(const json& object, absl::string_view key, absl::string_view path,
-                       absl::string_view field_name, FinishMessageFn finish, Message& message) {
+                       absl::string_view field_name, const FillHooks& hooks, Message& message) {
   const FieldDescriptor* field = message.GetDescriptor()->FindFieldByName(std::string(field_name));
   if (field == nullptr) {
     return absl::InternalError(
         absl::StrCat(message.GetDescriptor()->full_name(), " has no field named ", field_name));
   }
   if (!object.is_object()) return WrongShape(path, "an object", object);
-  return FillFieldFrom(object, key, path, *field, finish, message);
+  return FillFieldFrom(object, key, path, *field, hooks, message);
 }
 
 }  // namespace wecom::archive

@@ -8,6 +8,17 @@ namespace {
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
+// Which bytes a string may hold as they are: printable ASCII but '"' and '\\'.
+struct PlainAsciiTable {
+  bool is_plain[256] = {};
+};
+constexpr PlainAsciiTable MakePlainAsciiTable() {
+  PlainAsciiTable table;
+  for (int c = 0x20; c < 0x80; ++c) table.is_plain[c] = c != '"' && c != '\\';
+  return table;
+}
+constexpr PlainAsciiTable kPlainAscii = MakePlainAsciiTable();
+
 // Well-formed UTF-8: no overlong forms, surrogates, or values past U+10FFFF.
 bool IsValidUtf8(absl::string_view text) {
   size_t i = 0;
@@ -230,21 +241,20 @@ absl::Status JsonScanner::SyntaxError(absl::string_view problem) const {
 absl::StatusOr<absl::string_view> JsonScanner::ReadStringView(std::string& scratch) {
   if (!Consume('"')) return SyntaxError("expected a string");
   const size_t start = pos_;
-  // Fast path: the whole string up to its closing quote has no escapes.
-  while (pos_ < text_.size()) {
-    const unsigned char c = text_[pos_];
-    if (c == '"' || c == '\\') break;
-    if (c < 0x20) return SyntaxError("control character in string");
-    ++pos_;
+  // Fast path for printable ASCII without escapes, as ids and base64 always
+  // are: one table lookup per byte, and the input is the result.
+  const char* const end = text_.data() + text_.size();
+  const char* plain_end = text_.data() + start;
+  while (plain_end != end && kPlainAscii.is_plain[static_cast<unsigned char>(*plain_end)]) {
+    ++plain_end;
   }
-  if (pos_ == text_.size()) return SyntaxError("unterminated string");
-  if (text_[pos_] == '"') {
-    const absl::string_view text = text_.substr(start, pos_ - start);
-    if (!IsValidUtf8(text)) return SyntaxError("string is not UTF-8");
+  pos_ = plain_end - text_.data();
+  if (plain_end != end && *plain_end == '"') {
     ++pos_;
-    return text;
+    return text_.substr(start, pos_ - 1 - start);
   }
 
+  // Escapes, control characters or non-ASCII: decode into scratch, validate.
   scratch.assign(text_.data() + start, pos_ - start);
   while (true) {
     if (pos_ == text_.size()) return SyntaxError("unterminated string");

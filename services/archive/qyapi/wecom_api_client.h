@@ -50,7 +50,8 @@ struct WeComApiOptions {
 // (vendor "qyapi"): 45009 RESOURCE_EXHAUSTED, -1 (system busy) UNAVAILABLE, a
 // rejected token or secret (40001, 40014, 42001) UNAUTHENTICATED, anything
 // else FAILED_PRECONDITION. Transport failures are UNAVAILABLE or
-// DEADLINE_EXCEEDED, as the HttpClient reports them.
+// DEADLINE_EXCEEDED, as the HttpClient reports them; an HTTP status other than
+// 200 is UNAVAILABLE, and an answer of an unexpected shape INTERNAL.
 class WeComApiClient {
  public:
   // `http` and `clock` must outlive the client.

@@ -14,7 +14,6 @@ using ::testing::AllOf;
 using ::testing::DoubleEq;
 using ::testing::ElementsAre;
 using ::testing::EndsWith;
-using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Matcher;
 using ::testing::Property;
@@ -95,6 +94,19 @@ TEST(ParseChatMessageTest, TextQuoteFromTheSeed) {
   EXPECT_EQ(quote.quoted(), "666");
   EXPECT_EQ(quote.reply(), "@nick777");
   EXPECT_EQ(quote.language(), "zh");
+}
+
+TEST(ParseChatMessageTest, QuoteIsDerivedNotRead) {
+  const ChatMessage plain = ParseOk(
+      R"({"msgid":"q1","msgtype":"text","text":{"content":"plain","quote":"from the vendor"}})");
+  EXPECT_EQ(plain.text().content(), "plain");
+  EXPECT_FALSE(plain.text().has_quote());
+
+  const ChatMessage wechat = ParseOk(
+      R"({"msgid":"q2","msgtype":"text","text":{"content":"「张三：几点？」\n- - - - - - - - - - - - - - -\n十点"}})");
+  EXPECT_EQ(wechat.text().quote().style(), Quote::STYLE_WECHAT);
+  EXPECT_EQ(wechat.text().quote().user(), "张三");
+  EXPECT_EQ(wechat.text().quote().reply(), "十点");
 }
 
 TEST(ParseChatMessageTest, Image) {
@@ -559,9 +571,11 @@ TEST(ParseChatMessageTest, AbsentFieldsTakeDefaults) {
 
 TEST(ParseChatMessageTest, RejectsInvalidJson) {
   EXPECT_THAT(ParseStatus(R"({"msgid":"x",)"),
-              StatusIs(absl::StatusCode::kInvalidArgument, "decrypted message is not valid JSON"));
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "decrypted message is not valid JSON: expected a string at byte 13"));
   EXPECT_THAT(ParseStatus(""),
-              StatusIs(absl::StatusCode::kInvalidArgument, "decrypted message is not valid JSON"));
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "decrypted message is not valid JSON: unexpected end at byte 0"));
 }
 
 TEST(ParseChatMessageTest, RejectsANonObject) {
@@ -609,10 +623,10 @@ TEST(ParseChatMessageTest, NamesAWronglyTypedField) {
 }
 
 TEST(ParseChatMessageTest, NamesAMalformedItemContent) {
-  EXPECT_THAT(
-      ParseStatus(R"({"msgid":"w","msgtype":"mixed","mixed":{"item":[
+  EXPECT_THAT(ParseStatus(R"({"msgid":"w","msgtype":"mixed","mixed":{"item":[
           {"type":"text","content":"{\"content\":\"ok\"}"},{"type":"image","content":"{oops"}]}})"),
-      StatusIs(absl::StatusCode::kInvalidArgument, "mixed.item[1].content is not valid JSON"));
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "mixed.item[1].content is not valid JSON: expected a string at byte 1"));
   EXPECT_THAT(ParseStatus(R"({"msgid":"w","msgtype":"mixed","mixed":{"item":[
           {"type":"image","content":"{\"filesize\":\"big\"}"}]}})"),
               StatusIs(absl::StatusCode::kInvalidArgument,

@@ -3,10 +3,7 @@
 // fake, so token expiry, caching and pacing are driven by the test.
 #include "services/archive/qyapi/wecom_api_client.h"
 
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -16,7 +13,6 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
@@ -30,8 +26,7 @@
 #include "emulators/finance-sdk/emulator_config.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-
-extern char** environ;
+#include "tests/support/child_process.h"
 
 namespace wecom::archive {
 namespace {
@@ -47,70 +42,6 @@ constexpr char kSecret[] = "archive-secret-Zq7Xv2";
 constexpr char kGetToken[] = "/cgi-bin/gettoken";
 constexpr char kGetRobotInfo[] = "/cgi-bin/msgaudit/get_robot_info";
 constexpr char kGroupChatGet[] = "/cgi-bin/msgaudit/groupchat/get";
-
-// The wecom-api-emulator binary running as a child process.
-class EmulatorProcess {
- public:
-  // Starts it on 127.0.0.1:0 and learns the port from its first stdout line.
-  static absl::StatusOr<std::unique_ptr<EmulatorProcess>> Start(const std::string& config_path) {
-    int pipe_fds[2];
-    if (pipe2(pipe_fds, O_CLOEXEC) != 0) return absl::InternalError("pipe2 failed");
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
-    std::vector<std::string> args = {WECOM_API_EMULATOR_PATH, "--config", config_path, "--listen",
-                                     "127.0.0.1:0"};
-    std::vector<char*> argv;
-    for (std::string& arg : args) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    pid_t pid = 0;
-    const int spawned = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    close(pipe_fds[1]);
-    if (spawned != 0) {
-      close(pipe_fds[0]);
-      return absl::InternalError(absl::StrCat("cannot start ", argv[0]));
-    }
-    auto process = std::unique_ptr<EmulatorProcess>(new EmulatorProcess(pid, pipe_fds[0]));
-    std::string line;
-    char c = 0;
-    while (read(pipe_fds[0], &c, 1) == 1 && c != '\n') line.push_back(c);
-    absl::string_view rest = line;
-    if (!absl::ConsumePrefix(&rest, "listening on 127.0.0.1:") ||
-        !absl::SimpleAtoi(rest, &process->port_)) {
-      return absl::InternalError(absl::StrCat("emulator's first line was \"", line, "\""));
-    }
-    // Keep reading so that the emulator never blocks on a full pipe.
-    process->drain_ = std::thread([fd = pipe_fds[0]] {
-      char buffer[256];
-      while (read(fd, buffer, sizeof(buffer)) > 0) {
-      }
-    });
-    return process;
-  }
-
-  ~EmulatorProcess() { Stop(); }
-
-  int port() const { return port_; }
-
-  // Terminates the emulator and waits for it to exit.
-  void Stop() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGTERM);
-    waitpid(pid_, nullptr, 0);
-    pid_ = 0;
-    if (drain_.joinable()) drain_.join();
-    close(stdout_fd_);
-  }
-
- private:
-  EmulatorProcess(pid_t pid, int stdout_fd) : pid_(pid), stdout_fd_(stdout_fd) {}
-
-  pid_t pid_;
-  int stdout_fd_;
-  int port_ = 0;
-  std::thread drain_;
-};
 
 // The path of a URL, without its query.
 std::string PathOf(absl::string_view url) {
@@ -184,7 +115,7 @@ class WeComApiClientTest : public ::testing::Test {
   }
 
   void TearDown() override {
-    if (emulator_ != nullptr) emulator_->Stop();
+    emulator_.reset();
     if (!config_path_.empty()) std::remove(config_path_.c_str());
   }
 
@@ -211,14 +142,28 @@ class WeComApiClientTest : public ::testing::Test {
                                 ::testing::UnitTest::GetInstance()->current_test_info()->name(),
                                 "_", getpid(), ".json");
     std::ofstream(config_path_) << emulator::EmulatorConfigJson(config);
-    absl::StatusOr<std::unique_ptr<EmulatorProcess>> process = EmulatorProcess::Start(config_path_);
+    absl::StatusOr<std::unique_ptr<wecom::testing::ChildProcess>> process =
+        wecom::testing::ChildProcess::Start(
+            {WECOM_API_EMULATOR_PATH, "--config", config_path_, "--listen", "127.0.0.1:0"});
     ASSERT_THAT(process, IsOk());
     emulator_ = *std::move(process);
+    absl::StatusOr<std::string> line = emulator_->ReadLine();
+    ASSERT_THAT(line, IsOk());
+    absl::string_view port = *line;
+    ASSERT_TRUE(absl::ConsumePrefix(&port, "listening on 127.0.0.1:") &&
+                absl::SimpleAtoi(port, &port_))
+        << "the emulator's first line: " << *line;
+  }
+
+  // Terminates the emulator and waits for it to exit.
+  void StopEmulator() {
+    emulator_->Signal(SIGTERM);
+    emulator_->Wait();
   }
 
   WeComApiOptions Options() {
     WeComApiOptions options;
-    options.base_url = absl::StrCat("http://127.0.0.1:", emulator_->port());
+    options.base_url = absl::StrCat("http://127.0.0.1:", port_);
     options.corp_id = kCorpId;
     options.corp_secret = kSecret;
     return options;
@@ -245,7 +190,8 @@ class WeComApiClientTest : public ::testing::Test {
   std::unique_ptr<CurlHttpClient> curl_;
   std::unique_ptr<CountingHttpClient> counting_;
   std::string config_path_;
-  std::unique_ptr<EmulatorProcess> emulator_;
+  std::unique_ptr<wecom::testing::ChildProcess> emulator_;
+  int port_ = 0;
 };
 
 TEST_F(WeComApiClientTest, GetRobotInfoReturnsTheCorpusRobots) {
@@ -491,7 +437,7 @@ TEST_F(WeComApiClientTest, UnreachableServerIsUnavailable) {
   StartEmulator();
   std::unique_ptr<WeComApiClient> client = NewClient(Options());
   ASSERT_NE(client, nullptr);
-  emulator_->Stop();
+  StopEmulator();
 
   EXPECT_THAT(client->GetGroupChat(corpus_.rooms()[0].roomid),
               StatusIs(absl::StatusCode::kUnavailable,

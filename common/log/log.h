@@ -9,9 +9,8 @@
 // Thread-safe.
 #pragma once
 
-#include "absl/strings/string_view.h"
-
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "nlohmann/json.hpp"
 
 namespace wecom::log {
@@ -27,7 +26,8 @@ absl::StatusOr<Level> ParseLevel(absl::string_view name);
 // event (a field named like one of those is written as "field.<name>").
 void Write(Level level, absl::string_view event, const nlohmann::json& fields);
 
-inline void Debug(absl::string_view event, const nlohmann::json& fields = nlohmann::json::object()) {
+inline void Debug(absl::string_view event,
+                  const nlohmann::json& fields = nlohmann::json::object()) {
   Write(Level::kDebug, event, fields);
 }
 inline void Info(absl::string_view event, const nlohmann::json& fields = nlohmann::json::object()) {
@@ -36,7 +36,8 @@ inline void Info(absl::string_view event, const nlohmann::json& fields = nlohman
 inline void Warn(absl::string_view event, const nlohmann::json& fields = nlohmann::json::object()) {
   Write(Level::kWarn, event, fields);
 }
-inline void Error(absl::string_view event, const nlohmann::json& fields = nlohmann::json::object()) {
+inline void Error(absl::string_view event,
+                  const nlohmann::json& fields = nlohmann::json::object()) {
   Write(Level::kError, event, fields);
 }
 

@@ -7,11 +7,11 @@
 #include "absl/status/statusor.h"
 
 // Returns the status from the enclosing function when `expr` is not OK.
-#define RETURN_IF_ERROR(expr)                                  \
-  do {                                                         \
-    if (::absl::Status _status = (expr); !_status.ok()) {      \
-      return _status;                                          \
-    }                                                          \
+#define RETURN_IF_ERROR(expr)                             \
+  do {                                                    \
+    if (::absl::Status _status = (expr); !_status.ok()) { \
+      return _status;                                     \
+    }                                                     \
   } while (0)
 
 #define WECOM_STATUS_CONCAT_INNER(a, b) a##b

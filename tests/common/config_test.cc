@@ -1,7 +1,5 @@
 #include <stdlib.h>
-#include <unistd.h>
 
-#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <type_traits>
@@ -13,6 +11,7 @@
 #include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/support/temp_dir.h"
 
 namespace wecom {
 namespace {
@@ -24,6 +23,7 @@ using ::testing::Not;
 using ::wecom::testing::IsOk;
 using ::wecom::testing::IsOkAndHolds;
 using ::wecom::testing::StatusIs;
+using ::wecom::testing::TempDir;
 
 // Secret must not convert to a string, which would print its value.
 static_assert(!std::is_convertible_v<Secret, std::string>);
@@ -46,19 +46,17 @@ store:
 
 class ConfigTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / absl::StrCat("wecom_config_test_", getpid());
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
+  void SetUp() override { ASSERT_THAT(dir_, IsOk()); }
+
+  std::string Path(const std::string& name) const { return dir_->path() + "/" + name; }
 
   std::string WriteFile(const std::string& name, const std::string& content) {
-    const std::string path = (dir_ / name).string();
+    const std::string path = Path(name);
     std::ofstream(path) << content;
     return path;
   }
 
-  std::filesystem::path dir_;
+  absl::StatusOr<TempDir> dir_ = TempDir::Create("wecom_config_test_");
 };
 
 TEST_F(ConfigTest, ReadsTypedValues) {
@@ -216,7 +214,7 @@ TEST_F(ConfigTest, SecretFromEnv) {
 TEST_F(ConfigTest, SecretErrorsNameTheSourceNotTheValue) {
   unsetenv("WECOM_CONFIG_TEST_UNSET");
   absl::StatusOr<ConfigReader> config = ConfigReader::FromYamlString(
-      absl::StrCat("a: {env: WECOM_CONFIG_TEST_UNSET}\n", "b: {file: ", (dir_ / "missing").string(),
+      absl::StrCat("a: {env: WECOM_CONFIG_TEST_UNSET}\n", "b: {file: ", Path("missing"),
                    "}\n", "c: plain-text-secret\n", "d: {value: x, file: y}\n", "e: {fiel: y}\n",
                    "f: {file: ", WriteFile("empty", "\n"), "}\n"));
   ASSERT_THAT(config, IsOk());
@@ -224,7 +222,7 @@ TEST_F(ConfigTest, SecretErrorsNameTheSourceNotTheValue) {
               StatusIs(absl::StatusCode::kNotFound,
                        AllOf(HasSubstr("\"a\""), HasSubstr("WECOM_CONFIG_TEST_UNSET"))));
   EXPECT_THAT(ReadSecret(*config, "b"),
-              StatusIs(absl::StatusCode::kNotFound, HasSubstr((dir_ / "missing").string())));
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr(Path("missing"))));
   EXPECT_THAT(ReadSecret(*config, "c"),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        AllOf(HasSubstr("\"c\""), Not(HasSubstr("plain-text-secret")))));
@@ -242,7 +240,7 @@ TEST_F(ConfigTest, LoadYamlFileNamesThePath) {
   ASSERT_THAT(config->Required<std::string>("listen"), IsOk());
   EXPECT_THAT(config->CheckNoUnknownKeys(), StatusIs(absl::StatusCode::kInvalidArgument,
                                                      AllOf(HasSubstr(path), HasSubstr("bogus"))));
-  EXPECT_THAT(LoadYamlFile((dir_ / "absent.yaml").string()),
+  EXPECT_THAT(LoadYamlFile(Path("absent.yaml")),
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("absent.yaml")));
 }
 

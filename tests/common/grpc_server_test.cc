@@ -2,7 +2,6 @@
 #include <curl/curl.h>
 #include <stdlib.h>
 
-#include <filesystem>
 #include <fstream>
 #include <map>
 #include <optional>
@@ -27,6 +26,7 @@
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "test_service.grpc.pb.h"
+#include "tests/support/temp_dir.h"
 
 namespace wecom {
 namespace {
@@ -43,6 +43,7 @@ using ::wecom::test::v1::Tick;
 using ::wecom::test::v1::TicksRequest;
 using ::wecom::testing::IsOk;
 using ::wecom::testing::StatusIs;
+using ::wecom::testing::TempDir;
 
 constexpr char kToken[] = "test-token-1";
 constexpr char kService[] = "wecom.test.v1.TestService";
@@ -452,10 +453,10 @@ TEST_F(GrpcServerTest, StartRejectsBadOptions) {
 class GrpcTlsTest : public GrpcServerTest {
  protected:
   static void SetUpTestSuite() {
-    char dir_template[] = "/tmp/wecom_grpc_tls_XXXXXX";
-    ASSERT_NE(mkdtemp(dir_template), nullptr);
-    dir_ = new std::string(dir_template);
-    const std::string d = *dir_;
+    absl::StatusOr<TempDir> dir = TempDir::Create("wecom_grpc_tls_");
+    ASSERT_THAT(dir, IsOk());
+    dir_ = new TempDir(*std::move(dir));
+    const std::string d = dir_->path();
     std::ofstream(d + "/server.ext") << "subjectAltName=DNS:localhost,IP:127.0.0.1\n"
                                      << "extendedKeyUsage=serverAuth\n";
     std::ofstream(d + "/client.ext") << "extendedKeyUsage=clientAuth\n";
@@ -478,12 +479,9 @@ class GrpcTlsTest : public GrpcServerTest {
     }
   }
 
-  static void TearDownTestSuite() {
-    std::filesystem::remove_all(*dir_);
-    delete dir_;
-  }
+  static void TearDownTestSuite() { delete dir_; }
 
-  static std::string File(const std::string& name) { return *dir_ + "/" + name; }
+  static std::string File(const std::string& name) { return dir_->path() + "/" + name; }
 
   GrpcServerOptions TlsOptions(bool mutual) {
     GrpcServerOptions options;
@@ -494,10 +492,10 @@ class GrpcTlsTest : public GrpcServerTest {
     return options;
   }
 
-  static std::string* dir_;
+  static TempDir* dir_;
 };
 
-std::string* GrpcTlsTest::dir_ = nullptr;
+TempDir* GrpcTlsTest::dir_ = nullptr;
 
 TEST_F(GrpcTlsTest, TlsServerServesTlsClients) {
   ASSERT_THAT(StartServer(TlsOptions(/*mutual=*/false)), IsOk());

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 
 #include <cstdio>
-#include <filesystem>
 #include <fstream>
 #include <utility>
 
@@ -14,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/status/status_macros.h"
+#include "tests/support/rsa_keys.h"
 
 namespace wecom::emulator {
 namespace {
@@ -29,13 +29,11 @@ std::string PublicKeyPath(const std::string& dir, uint32_t version) {
   return absl::StrCat(dir, "/v", version, ".pub.pem");
 }
 
-absl::Status WritePem(const std::string& path, EVP_PKEY* key, bool private_key) {
-  std::unique_ptr<FILE, decltype(&fclose)> file(fopen(path.c_str(), "wb"), fclose);
-  if (file == nullptr) return absl::UnavailableError(absl::StrCat("cannot write ", path));
-  const int written =
-      private_key ? PEM_write_PrivateKey(file.get(), key, nullptr, nullptr, 0, nullptr, nullptr)
-                  : PEM_write_PUBKEY(file.get(), key);
-  if (written != 1) return absl::InternalError(absl::StrCat("cannot write PEM ", path));
+absl::Status WriteText(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  out.close();
+  if (!out) return absl::UnavailableError(absl::StrCat("cannot write ", path));
   return absl::OkStatus();
 }
 
@@ -132,37 +130,26 @@ const EmulatorTestWorld& EmulatorTestWorld::Get() {
   return world;
 }
 
-EmulatorTestWorld::~EmulatorTestWorld() {
-  if (owns_dir_) {
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
-  }
-}
-
 absl::Status EmulatorTestWorld::Create() {
   if (const char* inherited = std::getenv(kWorldDirEnv); inherited != nullptr) {
     dir_ = inherited;
-    for (uint32_t version : kKeyVersions) {
-      ASSIGN_OR_RETURN(private_keys_[version], ReadPrivateKey(PrivateKeyPath(dir_, version)));
-    }
     ASSIGN_OR_RETURN(config_, ReadEmulatorConfig(dir_ + "/config.json", absl::Now()));
   } else {
-    char dir_template[] = "/tmp/finance_sdk_emulator_test.XXXXXX";
-    if (mkdtemp(dir_template) == nullptr) return absl::UnavailableError("mkdtemp failed");
-    dir_ = dir_template;
-    owns_dir_ = true;
+    ASSIGN_OR_RETURN(owned_dir_, testing::TempDir::Create("finance_sdk_emulator_test."));
+    dir_ = owned_dir_->path();
     for (uint32_t version : kKeyVersions) {
-      std::shared_ptr<EVP_PKEY> key(EVP_RSA_gen(2048), EVP_PKEY_free);
-      if (key == nullptr) return absl::InternalError("RSA key generation failed");
-      RETURN_IF_ERROR(WritePem(PrivateKeyPath(dir_, version), key.get(), true));
-      RETURN_IF_ERROR(WritePem(PublicKeyPath(dir_, version), key.get(), false));
-      private_keys_[version] = std::move(key);
+      ASSIGN_OR_RETURN(const testing::RsaKeyPem key, testing::MakeRsaKeyPair());
+      RETURN_IF_ERROR(WriteText(PrivateKeyPath(dir_, version), key.private_pkcs8));
+      RETURN_IF_ERROR(WriteText(PublicKeyPath(dir_, version), key.public_spki));
     }
     config_ = MakeConfig(dir_);
     const std::string config_path = dir_ + "/config.json";
-    std::ofstream(config_path) << EmulatorConfigJson(config_);
+    RETURN_IF_ERROR(WriteText(config_path, EmulatorConfigJson(config_)));
     setenv(kConfigEnvVar, config_path.c_str(), 1);
     setenv(kWorldDirEnv, dir_.c_str(), 1);
+  }
+  for (uint32_t version : kKeyVersions) {
+    ASSIGN_OR_RETURN(private_keys_[version], ReadPrivateKey(PrivateKeyPath(dir_, version)));
   }
   for (const CorpConfig& corp : config_.corps) {
     corpora_.emplace(corp.corpid, std::make_unique<Corpus>(corp.traffic));

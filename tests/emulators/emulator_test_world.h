@@ -8,6 +8,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -15,6 +16,7 @@
 #include "emulators/finance-sdk/corpus.h"
 #include "emulators/finance-sdk/emulator_config.h"
 #include "services/archive/sdk/WeWorkFinanceSdk_C.h"
+#include "tests/support/temp_dir.h"
 
 namespace wecom::emulator {
 
@@ -52,8 +54,6 @@ class EmulatorTestWorld {
  public:
   // Created on first use; aborts the test binary if setup fails.
   static const EmulatorTestWorld& Get();
-  // Removes the temporary files, unless they are the parent process's.
-  ~EmulatorTestWorld();
 
   const FinanceSdkAbi& abi() const { return abi_; }
   const CorpConfig& corp(absl::string_view corpid) const;
@@ -68,7 +68,9 @@ class EmulatorTestWorld {
   absl::Status Create();
 
   std::string dir_;
-  bool owns_dir_ = false;
+  // Set when this process made dir_, which then goes with it; a death-test
+  // child leaves its parent's files alone.
+  std::optional<testing::TempDir> owned_dir_;
   std::map<uint32_t, std::shared_ptr<EVP_PKEY>> private_keys_;
   EmulatorConfig config_;
   std::map<std::string, std::unique_ptr<Corpus>, std::less<>> corpora_;

@@ -2,11 +2,9 @@
 // start it: --listen 127.0.0.1:0, port read from its first stdout line.
 #include <signal.h>
 #include <spawn.h>
-#include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <string>
@@ -16,12 +14,14 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "common/testing/status_matchers.h"
 #include "emulators/finance-sdk/corpus.h"
 #include "emulators/finance-sdk/emulator_config.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "httplib.h"
 #include "nlohmann/json.hpp"
+#include "tests/support/temp_dir.h"
 
 extern char** environ;
 
@@ -29,6 +29,8 @@ namespace wecom::emulator {
 namespace {
 
 using ::testing::SizeIs;
+using ::wecom::testing::IsOk;
+using ::wecom::testing::TempDir;
 
 CorpConfig ApiCorp(std::string corpid, uint64_t seed) {
   CorpConfig corp;
@@ -45,9 +47,7 @@ CorpConfig ApiCorp(std::string corpid, uint64_t seed) {
 class WecomApiEmulatorTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char dir_template[] = "/tmp/wecom_api_emulator_test.XXXXXX";
-    ASSERT_NE(mkdtemp(dir_template), nullptr);
-    dir_ = dir_template;
+    ASSERT_THAT(dir_, IsOk());
     config_.corps.push_back(ApiCorp("wwapi", 21));
     CorpConfig expiring = ApiCorp("wwexpiring", 22);
     expiring.api.access_token_ttl_seconds = 0;
@@ -55,7 +55,7 @@ class WecomApiEmulatorTest : public ::testing::Test {
     CorpConfig throttled = ApiCorp("wwthrottled", 23);
     throttled.api.robot_info_calls_per_minute = 3;
     config_.corps.push_back(throttled);
-    const std::string config_path = dir_ + "/config.json";
+    const std::string config_path = dir_->path() + "/config.json";
     std::ofstream(config_path) << EmulatorConfigJson(config_);
 
     int out[2];
@@ -89,7 +89,6 @@ class WecomApiEmulatorTest : public ::testing::Test {
       waitpid(pid_, nullptr, 0);
     }
     if (stdout_ >= 0) close(stdout_);
-    std::filesystem::remove_all(dir_);
   }
 
   nlohmann::json Get(const std::string& path) {
@@ -124,7 +123,7 @@ class WecomApiEmulatorTest : public ::testing::Test {
     return *corpora_[corp];
   }
 
-  std::string dir_;
+  absl::StatusOr<TempDir> dir_ = TempDir::Create("wecom_api_emulator_test.");
   EmulatorConfig config_;
   std::vector<std::unique_ptr<Corpus>> corpora_;
   pid_t pid_ = -1;

@@ -2,6 +2,7 @@
 // the Finance SDK emulator loaded by dlopen, the WeCom API emulator over HTTP.
 #include <signal.h>
 
+#include <functional>
 #include <set>
 #include <string>
 #include <vector>
@@ -387,6 +388,65 @@ TEST(ArchiveEndToEnd, DurableConsumerResumesAfterItsAck) {
   ASSERT_EQ(next.size(), 1u);
   EXPECT_EQ(next[0].position(), acked + 1);
   EXPECT_EQ(next[0].message().seq(), corpus.SeqAt(100));
+}
+
+TEST(ArchiveEndToEnd, StreamFiltersByMsgtypeConversationAndSender) {
+  ArchiveHarnessOptions options;
+  options.traffic.message_count = 400;
+  options.traffic.seed = 17;
+  auto harness = StartHarness(options);
+  ASSERT_NE(harness, nullptr);
+  const emulator::Corpus& corpus = harness->corpus();
+  auto stub = harness->Stub();
+  // Everything first, to know what each filter should keep.
+  std::vector<StreamMessagesResponse> all;
+  {
+    StreamCall call(stub.get(), FromStart(harness->corp_id()));
+    all = ReadMessages(call.reader.get(), corpus.base_size());
+    ASSERT_EQ(all.size(), corpus.base_size());
+  }
+  const ArchivedMessage& sample = all[all.size() / 3].message();
+  struct Case {
+    std::string name;
+    std::function<void(StreamMessagesRequest*)> set;
+    std::function<bool(const ArchivedMessage&)> keeps;
+  };
+  const std::vector<Case> cases = {
+      {"msgtypes",
+       [](StreamMessagesRequest* r) {
+         r->add_msgtypes("image");
+         r->add_msgtypes("file");
+       },
+       [](const ArchivedMessage& m) {
+         return m.message().msgtype() == "image" || m.message().msgtype() == "file";
+       }},
+      {"conversation_id",
+       [&](StreamMessagesRequest* r) {
+         r->set_conversation_id(sample.message().conversation_id());
+       },
+       [&](const ArchivedMessage& m) {
+         return m.message().conversation_id() == sample.message().conversation_id();
+       }},
+      {"sender", [&](StreamMessagesRequest* r) { r->set_sender(sample.message().from()); },
+       [&](const ArchivedMessage& m) { return m.message().from() == sample.message().from(); }},
+  };
+  for (const Case& c : cases) {
+    std::vector<uint64_t> expected;
+    for (const auto& e : all) {
+      if (c.keeps(e.message())) expected.push_back(e.message().seq());
+    }
+    ASSERT_FALSE(expected.empty()) << c.name;
+    ASSERT_LT(expected.size(), all.size()) << c.name;
+    StreamMessagesRequest request = FromStart(harness->corp_id());
+    c.set(&request);
+    StreamCall call(stub.get(), request);
+    std::vector<StreamMessagesResponse> filtered = ReadMessages(call.reader.get(), expected.size());
+    EXPECT_EQ(SeqsOf(filtered), expected) << c.name;
+    // Nothing more is stored for this filter: the next event is the catch-up marker.
+    StreamMessagesResponse next;
+    ASSERT_TRUE(call.reader->Read(&next)) << c.name;
+    EXPECT_EQ(next.kind(), StreamMessagesResponse::KIND_CAUGHT_UP) << c.name;
+  }
 }
 
 // Each bad request fails with INVALID_ARGUMENT (or NOT_FOUND) naming the field.

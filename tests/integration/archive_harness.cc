@@ -1,12 +1,9 @@
 #include "tests/integration/archive_harness.h"
 
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/rsa.h>
 #include <signal.h>
 #include <sys/stat.h>
 
-#include <cstdlib>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 
@@ -17,6 +14,7 @@
 #include "common/grpc/client.h"
 #include "common/http/http_client.h"
 #include "common/status/status_macros.h"
+#include "tests/support/rsa_keys.h"
 
 namespace wecom::testing {
 namespace {
@@ -31,28 +29,6 @@ absl::Status WriteFile(const std::string& path, const std::string& content, mode
   if (!out) return absl::InternalError(absl::StrCat("cannot write ", path));
   if (chmod(path.c_str(), mode) != 0) return absl::InternalError(absl::StrCat("chmod ", path));
   return absl::OkStatus();
-}
-
-// An RSA-2048 key pair as (private PKCS#8 PEM, public SubjectPublicKeyInfo PEM).
-absl::StatusOr<std::pair<std::string, std::string>> MakeRsaKeyPair() {
-  EVP_PKEY* key = EVP_RSA_gen(2048);
-  if (key == nullptr) return absl::InternalError("EVP_RSA_gen failed");
-  auto pem = [key](bool is_private) {
-    BIO* bio = BIO_new(BIO_s_mem());
-    if (is_private) {
-      PEM_write_bio_PrivateKey(bio, key, nullptr, nullptr, 0, nullptr, nullptr);
-    } else {
-      PEM_write_bio_PUBKEY(bio, key);
-    }
-    char* data = nullptr;
-    const long len = BIO_get_mem_data(bio, &data);
-    std::string out(data, static_cast<size_t>(len));
-    BIO_free(bio);
-    return out;
-  };
-  std::pair<std::string, std::string> pair{pem(true), pem(false)};
-  EVP_PKEY_free(key);
-  return pair;
 }
 
 // The port in a "... 127.0.0.1:PORT" or "key=PORT" token.
@@ -71,35 +47,28 @@ int PortAfter(const std::string& line, std::string_view marker) {
 
 absl::StatusOr<std::unique_ptr<ArchiveHarness>> ArchiveHarness::Create(
     ArchiveHarnessOptions options) {
-  std::string pattern = (std::filesystem::temp_directory_path() / "archive-it-XXXXXX").string();
-  if (mkdtemp(pattern.data()) == nullptr) return absl::InternalError("mkdtemp failed");
+  ASSIGN_OR_RETURN(TempDir dir, TempDir::Create("archive-it-"));
   // Messages fall within the emulator's retention, ending now.
   if (options.traffic.start_time_ms == 0) {
     options.traffic.start_time_ms =
         absl::ToUnixMillis(absl::Now()) - options.traffic.time_span_ms - 60'000;
   }
-  auto harness = std::unique_ptr<ArchiveHarness>(new ArchiveHarness(std::move(options), pattern));
+  auto harness =
+      std::unique_ptr<ArchiveHarness>(new ArchiveHarness(std::move(options), std::move(dir)));
   RETURN_IF_ERROR(harness->WriteFiles());
   return harness;
 }
 
-ArchiveHarness::ArchiveHarness(ArchiveHarnessOptions options, std::string dir)
+ArchiveHarness::ArchiveHarness(ArchiveHarnessOptions options, TempDir dir)
     : options_(std::move(options)),
       dir_(std::move(dir)),
       corpus_(std::make_unique<emulator::Corpus>(options_.traffic)) {}
 
-ArchiveHarness::~ArchiveHarness() {
-  archive_.reset();
-  api_emulator_.reset();
-  std::error_code ignored;
-  std::filesystem::remove_all(dir_, ignored);
-}
-
 absl::Status ArchiveHarness::WriteFiles() {
   for (const char* sub : {"public", "private", "keys", "data"}) {
-    std::filesystem::create_directories(absl::StrCat(dir_, "/", sub));
+    std::filesystem::create_directories(absl::StrCat(dir(), "/", sub));
   }
-  chmod(absl::StrCat(dir_, "/keys").c_str(), 0700);
+  chmod(absl::StrCat(dir(), "/keys").c_str(), 0700);
   emulator::EmulatorConfig emulator_config;
   emulator::CorpConfig& corp = emulator_config.corps.emplace_back();
   corp.corpid = options_.corp_id;
@@ -107,25 +76,26 @@ absl::Status ArchiveHarness::WriteFiles() {
   corp.traffic = options_.traffic;
   corp.faults = options_.faults;
   for (uint32_t version : options_.key_versions) {
-    ASSIGN_OR_RETURN(auto pair, MakeRsaKeyPair());
-    const std::string public_path = absl::StrCat(dir_, "/public/", version, ".pem");
-    RETURN_IF_ERROR(WriteFile(public_path, pair.second, 0644));
-    RETURN_IF_ERROR(WriteFile(absl::StrCat(dir_, "/private/", version, ".pem"), pair.first, 0600));
+    ASSIGN_OR_RETURN(RsaKeyPem key, MakeRsaKeyPair());
+    const std::string public_path = absl::StrCat(dir(), "/public/", version, ".pem");
+    RETURN_IF_ERROR(WriteFile(public_path, key.public_spki, 0644));
+    RETURN_IF_ERROR(
+        WriteFile(absl::StrCat(dir(), "/private/", version, ".pem"), key.private_pkcs8, 0600));
     corp.public_key_files[version] = public_path;
   }
   for (uint32_t version : options_.loaded_key_versions) {
     RETURN_IF_ERROR(InstallPrivateKey(version));
   }
-  RETURN_IF_ERROR(WriteFile(absl::StrCat(dir_, "/emulator.json"),
+  RETURN_IF_ERROR(WriteFile(absl::StrCat(dir(), "/emulator.json"),
                             emulator::EmulatorConfigJson(emulator_config), 0644));
-  RETURN_IF_ERROR(WriteFile(absl::StrCat(dir_, "/token"), kToken, 0600));
-  RETURN_IF_ERROR(WriteFile(absl::StrCat(dir_, "/secret"), kSecret, 0600));
+  RETURN_IF_ERROR(WriteFile(absl::StrCat(dir(), "/token"), kToken, 0600));
+  RETURN_IF_ERROR(WriteFile(absl::StrCat(dir(), "/secret"), kSecret, 0600));
   return absl::OkStatus();
 }
 
 absl::Status ArchiveHarness::InstallPrivateKey(uint32_t version) {
-  const std::string from = absl::StrCat(dir_, "/private/", version, ".pem");
-  const std::string to = absl::StrCat(dir_, "/keys/", version, ".pem");
+  const std::string from = absl::StrCat(dir(), "/private/", version, ".pem");
+  const std::string to = absl::StrCat(dir(), "/keys/", version, ".pem");
   std::error_code error;
   std::filesystem::copy_file(from, to, std::filesystem::copy_options::overwrite_existing, error);
   if (error) return absl::InternalError(absl::StrCat("copy ", from, ": ", error.message()));
@@ -136,25 +106,25 @@ absl::Status ArchiveHarness::InstallPrivateKey(uint32_t version) {
 absl::Status ArchiveHarness::StartArchive() {
   if (api_emulator_ == nullptr) {
     ASSIGN_OR_RETURN(api_emulator_, ChildProcess::Start({WECOM_API_EMULATOR_BIN, "--config",
-                                                         absl::StrCat(dir_, "/emulator.json"),
+                                                         absl::StrCat(dir(), "/emulator.json"),
                                                          "--listen", "127.0.0.1:0"}));
     ASSIGN_OR_RETURN(std::string line, api_emulator_->ReadLineStartingWith("listening on"));
     api_port_ = PortAfter(line, "127.0.0.1:");
     if (api_port_ == 0) return absl::InternalError(absl::StrCat("no port in: ", line));
   }
   const std::string config =
-      absl::StrCat("listen: 127.0.0.1:0\n", "metrics_listen: 127.0.0.1:0\n", "data_dir: ", dir_,
+      absl::StrCat("listen: 127.0.0.1:0\n", "metrics_listen: 127.0.0.1:0\n", "data_dir: ", dir(),
                    "/data\n", "sdk_library: ", FINANCE_SDK_EMULATOR_SO, "\n", "log_level: warn\n",
-                   "auth_token: {file: ", dir_, "/token}\n", "wecom_api:\n",
+                   "auth_token: {file: ", dir(), "/token}\n", "wecom_api:\n",
                    "  base_url: http://127.0.0.1:", api_port_, "\n", "corps:\n",
-                   "  - corp_id: ", options_.corp_id, "\n", "    secret: {file: ", dir_,
-                   "/secret}\n", "    private_keys_dir: ", dir_, "/keys\n", "    pull:\n",
+                   "  - corp_id: ", options_.corp_id, "\n", "    secret: {file: ", dir(),
+                   "/secret}\n", "    private_keys_dir: ", dir(), "/keys\n", "    pull:\n",
                    "      limit: ", options_.pull_limit, "\n", "      poll_interval: 50ms\n");
-  RETURN_IF_ERROR(WriteFile(absl::StrCat(dir_, "/archive.yaml"), config, 0600));
+  RETURN_IF_ERROR(WriteFile(absl::StrCat(dir(), "/archive.yaml"), config, 0600));
   ASSIGN_OR_RETURN(
       archive_,
-      ChildProcess::Start({WECOM_ARCHIVE_BIN, "--config", absl::StrCat(dir_, "/archive.yaml")},
-                          {{emulator::kConfigEnvVar, absl::StrCat(dir_, "/emulator.json")}}));
+      ChildProcess::Start({WECOM_ARCHIVE_BIN, "--config", absl::StrCat(dir(), "/archive.yaml")},
+                          {{emulator::kConfigEnvVar, absl::StrCat(dir(), "/emulator.json")}}));
   ASSIGN_OR_RETURN(std::string ready, archive_->ReadLineStartingWith("archive ready"));
   grpc_port_ = PortAfter(ready, "grpc_port=");
   metrics_port_ = PortAfter(ready, "metrics_port=");

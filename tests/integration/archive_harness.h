@@ -15,6 +15,7 @@
 #include "emulators/finance-sdk/emulator_config.h"
 #include "grpcpp/grpcpp.h"
 #include "tests/support/child_process.h"
+#include "tests/support/temp_dir.h"
 #include "wecom/archive/v1/archive_service.grpc.pb.h"
 
 namespace wecom::testing {
@@ -35,7 +36,6 @@ class ArchiveHarness {
  public:
   // Makes keys and config files in a fresh temporary directory.
   static absl::StatusOr<std::unique_ptr<ArchiveHarness>> Create(ArchiveHarnessOptions options);
-  ~ArchiveHarness();
 
   // Starts the WeCom API emulator (once) and the archive process.
   absl::Status StartArchive();
@@ -53,16 +53,17 @@ class ArchiveHarness {
 
   const std::string& corp_id() const { return options_.corp_id; }
   const emulator::Corpus& corpus() const { return *corpus_; }
-  const std::string& dir() const { return dir_; }
+  const std::string& dir() const { return dir_.path(); }
   // The archive process, while it runs.
   pid_t archive_pid() const { return archive_ == nullptr ? 0 : archive_->pid(); }
 
  private:
-  ArchiveHarness(ArchiveHarnessOptions options, std::string dir);
+  ArchiveHarness(ArchiveHarnessOptions options, TempDir dir);
   absl::Status WriteFiles();
 
   ArchiveHarnessOptions options_;
-  std::string dir_;
+  // Outlives the processes below, which use it: members are destroyed in reverse order.
+  TempDir dir_;
   std::unique_ptr<emulator::Corpus> corpus_;
   std::unique_ptr<ChildProcess> api_emulator_;
   std::unique_ptr<ChildProcess> archive_;

@@ -175,11 +175,11 @@ absl::StatusOr<v1::GetMediaChunkResponse> ArchiveApi::GetMediaChunk(
     return Reject(kMethod, "sdkfileid", "too long");
   }
   if (request.indexbuf().size() > kMaxIdLength) return Reject(kMethod, "indexbuf", "too long");
+  // Pace to the vendor's GetMediaData limit by queueing the caller.
   if (absl::Duration wait = corp->media_rate_limit->Reserve(); wait > absl::ZeroDuration()) {
     absl::Mutex mu;
     absl::MutexLock lock(&mu);
-    const bool never = false;
-    clock_->SleepFor(wait, &mu, &never);
+    clock_->SleepFor(wait, &mu, /*cancel=*/nullptr);
   }
   ASSIGN_OR_RETURN(SdkSessionPool::Lease session, corp->media_sessions->Acquire());
   absl::StatusOr<MediaPiece> piece =

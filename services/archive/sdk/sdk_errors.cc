@@ -50,7 +50,7 @@ absl::Status SdkErrorStatus(int code, const char* function) {
   error.set_vendor("finance-sdk");
   error.set_code(code);
   error.set_message(absl::StrCat(function, ": ", info.meaning));
-  error.set_retryable(code >= 10001 && code <= 10003);
+  error.set_retryable((code >= 10001 && code <= 10003) || code == 45009);
   return VendorFailure(info.code, std::move(error));
 }
 

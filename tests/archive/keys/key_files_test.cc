@@ -1,16 +1,14 @@
 #include "services/archive/keys/key_files.h"
 
-#include <stdlib.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
-#include <filesystem>
 #include <fstream>
 #include <string>
 
 #include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/support/temp_dir.h"
 
 namespace wecom::archive {
 namespace {
@@ -18,27 +16,24 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Pair;
+using ::wecom::testing::IsOk;
 using ::wecom::testing::IsOkAndHolds;
 using ::wecom::testing::StatusIs;
+using ::wecom::testing::TempDir;
 
 class KeyFilesTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern = ::testing::TempDir() + "key_files_XXXXXX";
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
+  void SetUp() override { ASSERT_THAT(dir_, IsOk()); }
 
   // Writes `content` to a file in the test directory with `mode`.
   std::string WriteFile(const std::string& name, const std::string& content, mode_t mode) {
-    const std::string path = dir_ + "/" + name;
+    const std::string path = dir_->path() + "/" + name;
     std::ofstream(path) << content;
     EXPECT_EQ(chmod(path.c_str(), mode), 0);
     return path;
   }
 
-  std::string dir_;
+  absl::StatusOr<TempDir> dir_ = TempDir::Create("key_files_");
 };
 
 TEST_F(KeyFilesTest, ReadsOwnerOnlyAndGroupReadableFiles) {
@@ -62,14 +57,14 @@ TEST_F(KeyFilesTest, RefusesWorldWritableFile) {
 }
 
 TEST_F(KeyFilesTest, RefusesDirectory) {
-  const std::string subdir = dir_ + "/not_a_key";
+  const std::string subdir = dir_->path() + "/not_a_key";
   ASSERT_EQ(mkdir(subdir.c_str(), 0700), 0);
   EXPECT_THAT(ReadPrivateKeyFiles({{1, subdir}}),
               StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("not a regular file")));
 }
 
 TEST_F(KeyFilesTest, MissingFileIsNotFoundNamingPath) {
-  const std::string missing = dir_ + "/missing.pem";
+  const std::string missing = dir_->path() + "/missing.pem";
   EXPECT_THAT(ReadPrivateKeyFiles({{1, missing}}),
               StatusIs(absl::StatusCode::kNotFound, HasSubstr(missing)));
 }

@@ -1,4 +1,5 @@
 #include <optional>
+#include <ostream>
 #include <string>
 
 #include "gmock/gmock.h"
@@ -22,51 +23,56 @@ Matcher<const std::optional<Quote>&> IsQuote(Quote::Style style, std::string use
                         Property(&Quote::language, language)));
 }
 
-TEST(ParseQuoteTest, SeedExampleWithoutQuotationMarks) {
-  EXPECT_THAT(ParseQuote("这是一条引用/回复消息：\nnick\n666\n------\n@nick777"),
-              IsQuote(Quote::STYLE_ARCHIVE, "nick", "666", "@nick777", "zh"));
+// ParseQuote(text) finds a quote made of the other fields.
+struct QuoteCase {
+  const char* name;
+  const char* text;
+  Quote::Style style;
+  const char* user;
+  const char* quoted;
+  const char* reply;
+  const char* language;
+};
+
+void PrintTo(const QuoteCase& quote_case, std::ostream* os) { *os << quote_case.name; }
+
+constexpr QuoteCase kQuoteCases[] = {
+    {"SeedExampleWithoutQuotationMarks", "这是一条引用/回复消息：\nnick\n666\n------\n@nick777",
+     Quote::STYLE_ARCHIVE, "nick", "666", "@nick777", "zh"},
+    {"ArchivePatternInChinese",
+     "这是一条引用/回复消息：\n\"张三:\n明天开会吗？\"\n------\n开，十点", Quote::STYLE_ARCHIVE,
+     "张三", "明天开会吗？", "开，十点", "zh"},
+    {"ArchivePatternInEnglish", "This is a quote/reply:\n\"Bob: \nSee you at 5\"\n------\nOK",
+     Quote::STYLE_ARCHIVE, "Bob", "See you at 5", "OK", "en"},
+    {"ArchivePatternWithChineseMarksAndColon",
+     "This is a quote/reply:\n“李四：\n第一行\n第二行”\n------\n收到\n谢谢", Quote::STYLE_ARCHIVE,
+     "李四", "第一行\n第二行", "收到\n谢谢", "en"},
+    {"ArchiveQuoteEndsAtTheFirstRule", "这是一条引用/回复消息：\n\"a:\nq\"\n------\nr1\n------\nr2",
+     Quote::STYLE_ARCHIVE, "a", "q", "r1\n------\nr2", "zh"},
+    // Without an opening mark, a closing mark belongs to the quoted text.
+    {"ArchiveMarksAreOnlyStrippedInPairs",
+     "这是一条引用/回复消息：\nnick\nhe said \"hi\"\n------\nok", Quote::STYLE_ARCHIVE, "nick",
+     "he said \"hi\"", "ok", "zh"},
+    {"WeChatPattern", "「张三：明天开会吗？」\n- - - - - - - - - - - - - - -\n开的",
+     Quote::STYLE_WECHAT, "张三", "明天开会吗？", "开的", ""},
+    {"WeChatPatternWithMultilineQuote",
+     "「张三：\n第一行\n第二行」\n- - - - - - - - - - - - - - -\n好", Quote::STYLE_WECHAT, "张三",
+     "第一行\n第二行", "好", ""},
+    {"WeChatUserEndsAtTheFirstColon", "「张三：时间：明天」\n- - - - - - - - - - - - - - -\n好",
+     Quote::STYLE_WECHAT, "张三", "时间：明天", "好", ""},
+};
+
+class ParseQuoteTest : public ::testing::TestWithParam<QuoteCase> {};
+
+TEST_P(ParseQuoteTest, FindsTheQuote) {
+  const QuoteCase& c = GetParam();
+  EXPECT_THAT(ParseQuote(c.text), IsQuote(c.style, c.user, c.quoted, c.reply, c.language));
 }
 
-TEST(ParseQuoteTest, ArchivePatternInChinese) {
-  EXPECT_THAT(ParseQuote("这是一条引用/回复消息：\n\"张三:\n明天开会吗？\"\n------\n开，十点"),
-              IsQuote(Quote::STYLE_ARCHIVE, "张三", "明天开会吗？", "开，十点", "zh"));
-}
-
-TEST(ParseQuoteTest, ArchivePatternInEnglish) {
-  EXPECT_THAT(ParseQuote("This is a quote/reply:\n\"Bob: \nSee you at 5\"\n------\nOK"),
-              IsQuote(Quote::STYLE_ARCHIVE, "Bob", "See you at 5", "OK", "en"));
-}
-
-TEST(ParseQuoteTest, ArchivePatternWithChineseMarksAndColon) {
-  EXPECT_THAT(ParseQuote("This is a quote/reply:\n“李四：\n第一行\n第二行”\n------\n收到\n谢谢"),
-              IsQuote(Quote::STYLE_ARCHIVE, "李四", "第一行\n第二行", "收到\n谢谢", "en"));
-}
-
-TEST(ParseQuoteTest, ArchiveQuoteEndsAtTheFirstRule) {
-  EXPECT_THAT(ParseQuote("这是一条引用/回复消息：\n\"a:\nq\"\n------\nr1\n------\nr2"),
-              IsQuote(Quote::STYLE_ARCHIVE, "a", "q", "r1\n------\nr2", "zh"));
-}
-
-TEST(ParseQuoteTest, ArchiveMarksAreOnlyStrippedInPairs) {
-  // Without an opening mark, a closing mark belongs to the quoted text.
-  EXPECT_THAT(ParseQuote("这是一条引用/回复消息：\nnick\nhe said \"hi\"\n------\nok"),
-              IsQuote(Quote::STYLE_ARCHIVE, "nick", "he said \"hi\"", "ok", "zh"));
-}
-
-TEST(ParseQuoteTest, WeChatPattern) {
-  EXPECT_THAT(ParseQuote("「张三：明天开会吗？」\n- - - - - - - - - - - - - - -\n开的"),
-              IsQuote(Quote::STYLE_WECHAT, "张三", "明天开会吗？", "开的", ""));
-}
-
-TEST(ParseQuoteTest, WeChatPatternWithMultilineQuote) {
-  EXPECT_THAT(ParseQuote("「张三：\n第一行\n第二行」\n- - - - - - - - - - - - - - -\n好"),
-              IsQuote(Quote::STYLE_WECHAT, "张三", "第一行\n第二行", "好", ""));
-}
-
-TEST(ParseQuoteTest, WeChatUserEndsAtTheFirstColon) {
-  EXPECT_THAT(ParseQuote("「张三：时间：明天」\n- - - - - - - - - - - - - - -\n好"),
-              IsQuote(Quote::STYLE_WECHAT, "张三", "时间：明天", "好", ""));
-}
+INSTANTIATE_TEST_SUITE_P(Quotes, ParseQuoteTest, ::testing::ValuesIn(kQuoteCases),
+                         [](const ::testing::TestParamInfo<QuoteCase>& info) {
+                           return std::string(info.param.name);
+                         });
 
 TEST(ParseQuoteTest, NonQuotes) {
   EXPECT_EQ(ParseQuote(""), std::nullopt);

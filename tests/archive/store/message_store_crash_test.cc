@@ -17,6 +17,7 @@
 #include "gtest/gtest.h"
 #include "services/archive/store/message_store.h"
 #include "tests/archive/store/store_test_support.h"
+#include "tests/support/temp_dir.h"
 
 namespace wecom::archive {
 namespace {
@@ -25,6 +26,7 @@ using v1::ArchivedMessage;
 using ::wecom::testing::IsOk;
 using ::wecom::testing::IsOkAndHolds;
 using ::wecom::testing::StatusIs;
+using ::wecom::testing::TempDir;
 
 constexpr char kCorp[] = "crash-corp";
 // Pages hold 1 to kMaxPage seqs, one more when a page would end on a resend.
@@ -126,8 +128,9 @@ void ExpectConsistent(const std::string& db_path, uint64_t confirmed_cursor) {
 }
 
 TEST(MessageStoreCrashTest, KillNineNeverLeavesAGapOrADuplicate) {
-  ScratchDir dir;
-  const std::string db_path = dir.path() + "/db";
+  absl::StatusOr<TempDir> dir = TempDir::Create("message_store_");
+  ASSERT_THAT(dir, IsOk());
+  const std::string db_path = dir->path() + "/db";
   const uint32_t seed = std::random_device{}();
   SCOPED_TRACE(absl::StrCat("random seed ", seed));
   std::mt19937 random(seed);

@@ -13,6 +13,7 @@
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 #include "tests/archive/store/store_test_support.h"
+#include "tests/support/temp_dir.h"
 
 namespace wecom::archive {
 namespace {
@@ -27,6 +28,7 @@ using v1::ArchivedMessage;
 using ::wecom::testing::IsOk;
 using ::wecom::testing::IsOkAndHolds;
 using ::wecom::testing::StatusIs;
+using ::wecom::testing::TempDir;
 
 MATCHER_P(EqualsProto, expected, "equals " + expected.ShortDebugString()) {
   *result_listener << "is " << arg.ShortDebugString();
@@ -42,12 +44,15 @@ auto IsLogEntry(uint64_t position, LogKind kind, uint64_t seq) {
 
 class MessageStoreTest : public ::testing::Test {
  protected:
-  void SetUp() override { Reopen(); }
+  void SetUp() override {
+    ASSERT_THAT(dir_, IsOk());
+    Reopen();
+  }
 
   void Reopen() {
     store_.reset();
     absl::StatusOr<std::unique_ptr<MessageStore>> store =
-        MessageStore::Open({.path = dir_.path() + "/db"});
+        MessageStore::Open({.path = dir_->path() + "/db"});
     ASSERT_THAT(store, IsOk());
     store_ = *std::move(store);
   }
@@ -86,7 +91,7 @@ class MessageStoreTest : public ::testing::Test {
     return pages;
   }
 
-  ScratchDir dir_;
+  absl::StatusOr<TempDir> dir_ = TempDir::Create("message_store_");
   std::unique_ptr<MessageStore> store_;
 };
 

@@ -1,35 +1,13 @@
-// What the store tests share: a scratch directory and the messages they commit.
+// The messages the store tests commit.
 #pragma once
 
-#include <stdlib.h>
-
 #include <cstdint>
-#include <filesystem>
 #include <string>
 #include <string_view>
 
-#include "gtest/gtest.h"
 #include "wecom/archive/v1/archive_service.pb.h"
 
 namespace wecom::archive {
-
-// A fresh directory under the test temp dir, removed with everything in it.
-class ScratchDir {
- public:
-  ScratchDir() {
-    std::string pattern = ::testing::TempDir() + "message_store_XXXXXX";
-    if (mkdtemp(pattern.data()) == nullptr) ADD_FAILURE() << "mkdtemp " << pattern << " failed";
-    path_ = pattern;
-  }
-  ~ScratchDir() { std::filesystem::remove_all(path_); }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 // A decrypted text message in `conversation_id` sent at `msgtime` (UTC ms).
 inline v1::ArchivedMessage DecryptedMessage(uint64_t seq, std::string_view msgid,

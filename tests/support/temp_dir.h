@@ -1,0 +1,32 @@
+// A fresh directory under the system temp dir for one test's files, removed
+// with everything in it when the TempDir goes away.
+#pragma once
+
+#include <string>
+#include <utility>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace wecom::testing {
+
+class TempDir {
+ public:
+  // Makes <system temp dir>/<prefix>XXXXXX; the prefix only helps to tell
+  // leftovers of a crashed test apart.
+  static absl::StatusOr<TempDir> Create(absl::string_view prefix = "wecom_test_");
+
+  TempDir(TempDir&& other) noexcept;
+  TempDir& operator=(TempDir&& other) noexcept;
+  ~TempDir();
+
+  const std::string& path() const { return path_; }
+
+ private:
+  explicit TempDir(std::string path) : path_(std::move(path)) {}
+  void Remove();
+
+  std::string path_;  // empty once moved from
+};
+
+}  // namespace wecom::testing

@@ -79,55 +79,74 @@ void ChatPuller::Run() {
   }
   deps_.metrics->CursorSeq(corp_).Set(static_cast<double>(cursor));
 
-  std::optional<Page> page;
+  // Three stages overlap: while the workers decrypt page k, this thread pulls
+  // page k+1, then starts its decryption before committing page k, so the
+  // cores never wait on the vendor or on the store.
+  std::unique_ptr<DecryptJob> current;
   while (true) {
     if (recovery_requested_.exchange(false)) RecoverUndecryptable();
-    if (!page) {
-      page = Fetch(cursor);
+    if (current == nullptr) {
+      std::optional<Page> page = Fetch(cursor);
       if (!page) return;
-    }
-    if (page->entries.empty()) {
-      {
-        absl::MutexLock lock(&mu_);
-        status_.lag_seconds = 0;
-      }
-      deps_.metrics->LagSeconds(corp_).Set(0);
-      page.reset();
-      if (!Pause(options_.poll_interval)) return;
-      continue;
-    }
-    // Decrypt this page on the workers while this thread pulls the next one.
-    std::vector<ArchivedMessage> messages(page->entries.size());
-    const int chunks = std::max(
-        1, std::min<int>(deps_.workers->size() * 4, static_cast<int>(page->entries.size())));
-    absl::BlockingCounter decrypted(chunks);
-    for (int c = 0; c < chunks; ++c) {
-      deps_.workers->Submit([&, c] {
-        for (size_t i = c; i < page->entries.size(); i += chunks) {
-          messages[i] = deps_.decryptor->Decrypt(corp_, page->entries[i]);
+      if (page->entries.empty()) {
+        {
+          absl::MutexLock lock(&mu_);
+          status_.lag_seconds = 0;
         }
-        decrypted.DecrementCount();
-      });
+        deps_.metrics->LagSeconds(corp_).Set(0);
+        if (!Pause(options_.poll_interval)) return;
+        continue;
+      }
+      current = StartDecrypt(*std::move(page));
     }
-    const bool full = page->entries.size() >= options_.limit;
-    std::optional<Page> next;
-    if (full) next = Fetch(page->max_seq);
-    decrypted.Wait();
+    const bool full = current->page.entries.size() >= options_.limit;
+    std::optional<Page> next_page;
+    if (full) next_page = Fetch(current->page.max_seq);
+    std::vector<ArchivedMessage> messages = current->Wait();
+    const uint64_t page_max_seq = current->page.max_seq;
+    std::unique_ptr<DecryptJob> next;
+    if (next_page && !next_page->entries.empty()) next = StartDecrypt(*std::move(next_page));
 
-    absl::Status committed = Commit(std::move(messages), page->max_seq, !full);
+    absl::Status committed = Commit(std::move(messages), page_max_seq, !full);
     if (!committed.ok()) {
       RecordError(committed);
-      page.reset();
+      if (next != nullptr) next->Wait();  // its cursor assumed this commit; drop it
+      current.reset();
       if (!Pause(backoff_.Next())) return;
       absl::StatusOr<uint64_t> reread = deps_.store->PullCursor(corp_);
       if (reread.ok()) cursor = *reread;
       continue;
     }
     backoff_.Reset();
-    cursor = page->max_seq;
-    page = std::move(next);
-    if (!page && full) return;  // stopping while pulling the next page
+    cursor = page_max_seq;
+    current = std::move(next);
+    if (full && !next_page) return;  // stopping while pulling the next page
   }
+}
+
+std::unique_ptr<ChatPuller::DecryptJob> ChatPuller::StartDecrypt(Page page) {
+  auto job = std::make_unique<DecryptJob>(std::move(page), deps_.workers->size());
+  DecryptJob* raw = job.get();
+  for (int c = 0; c < raw->chunks; ++c) {
+    deps_.workers->Submit([this, raw, c] {
+      for (size_t i = c; i < raw->page.entries.size(); i += raw->chunks) {
+        raw->messages[i] = deps_.decryptor->Decrypt(corp_, raw->page.entries[i]);
+      }
+      raw->done.DecrementCount();
+    });
+  }
+  return job;
+}
+
+ChatPuller::DecryptJob::DecryptJob(Page p, int workers)
+    : page(std::move(p)),
+      messages(page.entries.size()),
+      chunks(std::max(1, std::min<int>(workers * 4, static_cast<int>(page.entries.size())))),
+      done(chunks) {}
+
+std::vector<ArchivedMessage> ChatPuller::DecryptJob::Wait() {
+  done.Wait();
+  return std::move(messages);
 }
 
 std::optional<ChatPuller::Page> ChatPuller::Fetch(uint64_t cursor) {

@@ -15,6 +15,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/blocking_counter.h"
 #include "absl/synchronization/mutex.h"
 #include "common/ratelimit/token_bucket.h"
 #include "common/retry/backoff.h"
@@ -76,11 +77,23 @@ class ChatPuller {
     uint64_t max_seq = 0;
   };
 
+  // A page being decrypted on the workers.
+  struct DecryptJob {
+    DecryptJob(Page page, int workers);
+    // Blocks until every message is decrypted, then hands them over.
+    std::vector<wecom::archive::v1::ArchivedMessage> Wait();
+
+    Page page;
+    std::vector<wecom::archive::v1::ArchivedMessage> messages;
+    const int chunks;
+    absl::BlockingCounter done;
+  };
+
   void Run();
+  std::unique_ptr<DecryptJob> StartDecrypt(Page page);
   // Pulls the page after `cursor`, retrying with backoff; nullopt when stopping.
   std::optional<Page> Fetch(uint64_t cursor);
   absl::StatusOr<Page> FetchOnce(uint64_t cursor);
-  std::vector<wecom::archive::v1::ArchivedMessage> DecryptAll(const Page& page);
   absl::Status Commit(std::vector<wecom::archive::v1::ArchivedMessage> messages, uint64_t cursor,
                       bool caught_up);
   void RecoverUndecryptable();

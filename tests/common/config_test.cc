@@ -214,8 +214,8 @@ TEST_F(ConfigTest, SecretFromEnv) {
 TEST_F(ConfigTest, SecretErrorsNameTheSourceNotTheValue) {
   unsetenv("WECOM_CONFIG_TEST_UNSET");
   absl::StatusOr<ConfigReader> config = ConfigReader::FromYamlString(
-      absl::StrCat("a: {env: WECOM_CONFIG_TEST_UNSET}\n", "b: {file: ", Path("missing"),
-                   "}\n", "c: plain-text-secret\n", "d: {value: x, file: y}\n", "e: {fiel: y}\n",
+      absl::StrCat("a: {env: WECOM_CONFIG_TEST_UNSET}\n", "b: {file: ", Path("missing"), "}\n",
+                   "c: plain-text-secret\n", "d: {value: x, file: y}\n", "e: {fiel: y}\n",
                    "f: {file: ", WriteFile("empty", "\n"), "}\n"));
   ASSERT_THAT(config, IsOk());
   EXPECT_THAT(ReadSecret(*config, "a"),

@@ -12,9 +12,9 @@ namespace wecom::testing {
 
 class TempDir {
  public:
-  // Makes <system temp dir>/<prefix>XXXXXX; the prefix only helps to tell
-  // leftovers of a crashed test apart.
-  static absl::StatusOr<TempDir> Create(absl::string_view prefix = "wecom_test_");
+  // Makes <system temp dir>/<prefix>XXXXXX; the prefix says which test left
+  // a directory behind when one crashes.
+  static absl::StatusOr<TempDir> Create(absl::string_view prefix);
 
   TempDir(TempDir&& other) noexcept;
   TempDir& operator=(TempDir&& other) noexcept;

@@ -449,6 +449,39 @@ TEST(ArchiveEndToEnd, StreamFiltersByMsgtypeConversationAndSender) {
   }
 }
 
+TEST(ArchiveEndToEnd, SeveralCorpsInOneProcessKeepTheirArchivesApart) {
+  ArchiveHarnessOptions options;
+  options.traffic.message_count = 250;
+  options.traffic.seed = 18;
+  options.extra_corps = 2;
+  auto harness = StartHarness(options);
+  ASSERT_NE(harness, nullptr);
+  auto stub = harness->Stub();
+  std::set<std::string> msgids_seen;
+  for (size_t corp = 0; corp < 3; ++corp) {
+    const emulator::Corpus& corpus = harness->corpus(corp);
+    StreamCall call(stub.get(), FromStart(harness->corp_id(corp)));
+    std::vector<StreamMessagesResponse> events =
+        ReadMessages(call.reader.get(), corpus.base_size());
+    ASSERT_EQ(events.size(), corpus.base_size()) << harness->corp_id(corp);
+    for (size_t i = 0; i < events.size(); ++i) {
+      const ArchivedMessage& archived = events[i].message();
+      EXPECT_EQ(archived.corp_id(), harness->corp_id(corp));
+      EXPECT_EQ(archived.msgid(), corpus.Message(i)->msgid);
+      EXPECT_EQ(archived.status(), wecom::archive::v1::DECRYPT_STATUS_DECRYPTED);
+      EXPECT_TRUE(msgids_seen.insert(archived.msgid()).second)
+          << archived.msgid() << " appears in two corps";
+    }
+    grpc::ClientContext context;
+    wecom::archive::v1::GetCorpStatusRequest request;
+    request.set_corp_id(harness->corp_id(corp));
+    wecom::archive::v1::GetCorpStatusResponse status;
+    ASSERT_TRUE(stub->GetCorpStatus(&context, request, &status).ok());
+    EXPECT_EQ(status.archived_count(), corpus.base_size());
+    EXPECT_EQ(status.cursor_seq(), corpus.SeqAt(corpus.base_size() - 1));
+  }
+}
+
 // Each bad request fails with INVALID_ARGUMENT (or NOT_FOUND) naming the field.
 TEST(ArchiveEndToEnd, BadArgumentsAreRejectedNamingTheField) {
   ArchiveHarnessOptions options;

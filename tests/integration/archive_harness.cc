@@ -6,6 +6,7 @@
 #include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -60,28 +61,38 @@ absl::StatusOr<std::unique_ptr<ArchiveHarness>> ArchiveHarness::Create(
 }
 
 ArchiveHarness::ArchiveHarness(ArchiveHarnessOptions options, TempDir dir)
-    : options_(std::move(options)),
-      dir_(std::move(dir)),
-      corpus_(std::make_unique<emulator::Corpus>(options_.traffic)) {}
+    : options_(std::move(options)), dir_(std::move(dir)) {
+  for (int i = 0; i <= options_.extra_corps; ++i) {
+    corp_ids_.push_back(i == 0 ? options_.corp_id : absl::StrCat(options_.corp_id, "x", i));
+    emulator::TrafficSettings traffic = options_.traffic;
+    traffic.seed += i;
+    corpora_.push_back(std::make_unique<emulator::Corpus>(traffic));
+  }
+}
 
 absl::Status ArchiveHarness::WriteFiles() {
   for (const char* sub : {"public", "private", "keys", "data"}) {
     std::filesystem::create_directories(absl::StrCat(dir(), "/", sub));
   }
   chmod(absl::StrCat(dir(), "/keys").c_str(), 0700);
-  emulator::EmulatorConfig emulator_config;
-  emulator::CorpConfig& corp = emulator_config.corps.emplace_back();
-  corp.corpid = options_.corp_id;
-  corp.secret = kSecret;
-  corp.traffic = options_.traffic;
-  corp.faults = options_.faults;
+  std::map<uint32_t, std::string> public_key_files;
   for (uint32_t version : options_.key_versions) {
     ASSIGN_OR_RETURN(RsaKeyPem key, MakeRsaKeyPair());
     const std::string public_path = absl::StrCat(dir(), "/public/", version, ".pem");
     RETURN_IF_ERROR(WriteFile(public_path, key.public_spki, 0644));
     RETURN_IF_ERROR(
         WriteFile(absl::StrCat(dir(), "/private/", version, ".pem"), key.private_pkcs8, 0600));
-    corp.public_key_files[version] = public_path;
+    public_key_files[version] = public_path;
+  }
+  // The corps share the keys and the secret; their traffic differs.
+  emulator::EmulatorConfig emulator_config;
+  for (size_t i = 0; i < corp_ids_.size(); ++i) {
+    emulator::CorpConfig& corp = emulator_config.corps.emplace_back();
+    corp.corpid = corp_ids_[i];
+    corp.secret = kSecret;
+    corp.traffic = corpora_[i]->settings();
+    corp.faults = options_.faults;
+    corp.public_key_files = public_key_files;
   }
   for (uint32_t version : options_.loaded_key_versions) {
     RETURN_IF_ERROR(InstallPrivateKey(version));
@@ -112,14 +123,16 @@ absl::Status ArchiveHarness::StartArchive() {
     api_port_ = PortAfter(line, "127.0.0.1:");
     if (api_port_ == 0) return absl::InternalError(absl::StrCat("no port in: ", line));
   }
-  const std::string config =
+  std::string config =
       absl::StrCat("listen: 127.0.0.1:0\n", "metrics_listen: 127.0.0.1:0\n", "data_dir: ", dir(),
                    "/data\n", "sdk_library: ", FINANCE_SDK_EMULATOR_SO, "\n", "log_level: warn\n",
                    "auth_token: {file: ", dir(), "/token}\n", "wecom_api:\n",
-                   "  base_url: http://127.0.0.1:", api_port_, "\n", "corps:\n",
-                   "  - corp_id: ", options_.corp_id, "\n", "    secret: {file: ", dir(),
-                   "/secret}\n", "    private_keys_dir: ", dir(), "/keys\n", "    pull:\n",
-                   "      limit: ", options_.pull_limit, "\n", "      poll_interval: 50ms\n");
+                   "  base_url: http://127.0.0.1:", api_port_, "\n", "corps:\n");
+  for (const std::string& corp : corp_ids_) {
+    absl::StrAppend(&config, "  - corp_id: ", corp, "\n", "    secret: {file: ", dir(),
+                    "/secret}\n", "    private_keys_dir: ", dir(), "/keys\n", "    pull:\n",
+                    "      limit: ", options_.pull_limit, "\n", "      poll_interval: 50ms\n");
+  }
   RETURN_IF_ERROR(WriteFile(absl::StrCat(dir(), "/archive.yaml"), config, 0600));
   ASSIGN_OR_RETURN(
       archive_,

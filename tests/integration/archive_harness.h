@@ -28,6 +28,8 @@ struct ArchiveHarnessOptions {
   std::set<uint32_t> key_versions = {1};
   // Versions whose private key the archive has at start.
   std::set<uint32_t> loaded_key_versions = {1};
+  // More corps in the same process, each with traffic seeded differently.
+  int extra_corps = 0;
   // GetChatData page size the archive asks for.
   int pull_limit = 1000;
 };
@@ -51,8 +53,9 @@ class ArchiveHarness {
   std::shared_ptr<grpc::Channel> Channel(bool with_token = true) const;
   std::string MetricsText() const;
 
-  const std::string& corp_id() const { return options_.corp_id; }
-  const emulator::Corpus& corpus() const { return *corpus_; }
+  // Corp 0 is options.corp_id; the extra corps follow.
+  const std::string& corp_id(size_t corp = 0) const { return corp_ids_[corp]; }
+  const emulator::Corpus& corpus(size_t corp = 0) const { return *corpora_[corp]; }
   const std::string& dir() const { return dir_.path(); }
   // The archive process, while it runs.
   pid_t archive_pid() const { return archive_ == nullptr ? 0 : archive_->pid(); }
@@ -64,7 +67,8 @@ class ArchiveHarness {
   ArchiveHarnessOptions options_;
   // Outlives the processes below, which use it: members are destroyed in reverse order.
   TempDir dir_;
-  std::unique_ptr<emulator::Corpus> corpus_;
+  std::vector<std::string> corp_ids_;
+  std::vector<std::unique_ptr<emulator::Corpus>> corpora_;
   std::unique_ptr<ChildProcess> api_emulator_;
   std::unique_ptr<ChildProcess> archive_;
   int api_port_ = 0;

@@ -147,11 +147,12 @@ absl::Status ArchiveHarness::StartArchive() {
   return absl::OkStatus();
 }
 
-void ArchiveHarness::StopArchive(int signal) {
-  if (archive_ == nullptr) return;
+int ArchiveHarness::StopArchive(int signal) {
+  if (archive_ == nullptr) return -1;
   archive_->Signal(signal);
-  archive_->Wait();
+  const int status = archive_->Wait();
   archive_.reset();
+  return status;
 }
 
 void ArchiveHarness::ReloadKeys() {

@@ -41,8 +41,8 @@ class ArchiveHarness {
 
   // Starts the WeCom API emulator (once) and the archive process.
   absl::Status StartArchive();
-  // Sends `signal` to the archive process and reaps it.
-  void StopArchive(int signal);
+  // Sends `signal` to the archive process and reaps it; its wait status.
+  int StopArchive(int signal);
   // Puts the private key of `version` into the archive's key directory.
   absl::Status InstallPrivateKey(uint32_t version);
   // Tells the archive to reload its keys (SIGHUP).

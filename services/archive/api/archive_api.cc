@@ -13,6 +13,7 @@ constexpr size_t kMaxIdLength = 256;
 constexpr size_t kMaxSdkFileIdLength = 8192;
 constexpr int kDefaultPageSize = 100;
 constexpr int kMaxPageSize = 1000;
+constexpr absl::Duration kMaxMediaQueueing = absl::Seconds(10);
 
 bool IsConsumerName(std::string_view name) {
   if (name.empty() || name.size() > 128) return false;
@@ -51,10 +52,10 @@ absl::Status ArchiveApi::StreamMessages(const v1::StreamMessagesRequest& request
       !IsConsumerName(request.consumer())) {
     return Reject(kMethod, "consumer", "must be 1-128 characters of [A-Za-z0-9._-]");
   }
-  for (int i = 0; i < request.msgtypes_size(); ++i) {
-    const std::string& msgtype = request.msgtypes(i);
+  if (request.msgtypes_size() > 64) return Reject(kMethod, "msgtypes", "at most 64 entries");
+  for (const std::string& msgtype : request.msgtypes()) {
     if (msgtype.empty() || msgtype.size() > 64) {
-      return Reject(kMethod, absl::StrCat("msgtypes[", i, "]"), "must be 1-64 characters");
+      return Reject(kMethod, "msgtypes", "each must be 1-64 characters");
     }
   }
   if (request.conversation_id().size() > kMaxIdLength * 2 + 1) {
@@ -101,6 +102,12 @@ absl::StatusOr<v1::ListMessagesResponse> ArchiveApi::ListMessages(
   static const std::string kMethod = "ListMessages";
   RETURN_IF_ERROR(FindCorp(kMethod, request.corp_id()).status());
   if (request.conversation_id().empty()) return Reject(kMethod, "conversation_id", "required");
+  if (request.conversation_id().size() > kMaxIdLength * 2 + 1) {
+    return Reject(kMethod, "conversation_id", "too long");
+  }
+  if (request.page_token().size() > kMaxIdLength * 4) {
+    return Reject(kMethod, "page_token", "too long");
+  }
   if (request.start_time_ms() < 0) return Reject(kMethod, "start_time_ms", "must be >= 0");
   if (request.end_time_ms() < 0) return Reject(kMethod, "end_time_ms", "must be >= 0");
   if (request.end_time_ms() != 0 && request.end_time_ms() <= request.start_time_ms()) {
@@ -175,8 +182,14 @@ absl::StatusOr<v1::GetMediaChunkResponse> ArchiveApi::GetMediaChunk(
     return Reject(kMethod, "sdkfileid", "too long");
   }
   if (request.indexbuf().size() > kMaxIdLength) return Reject(kMethod, "indexbuf", "too long");
-  // Pace to the vendor's GetMediaData limit by queueing the caller.
+  // Pace to the vendor's GetMediaData limit by queueing the caller, but refuse
+  // rather than hold a handler for long.
   if (absl::Duration wait = corp->media_rate_limit->Reserve(); wait > absl::ZeroDuration()) {
+    if (wait > kMaxMediaQueueing) {
+      return absl::ResourceExhaustedError(
+          absl::StrCat("GetMediaData is at its rate limit for corp ", request.corp_id(),
+                       "; retry in ", absl::FormatDuration(wait)));
+    }
     absl::Mutex mu;
     absl::MutexLock lock(&mu);
     clock_->SleepFor(wait, &mu, /*cancel=*/nullptr);

@@ -61,6 +61,13 @@ void ChatPuller::RecordError(const absl::Status& status) {
   log::Warn("archive_pull_error", {{"corp", corp_}, {"error", status.ToString()}});
   absl::MutexLock lock(&mu_);
   status_.last_error = status.ToString();
+  // While pulls fail the archive falls behind: say so, so retention alerts fire.
+  if (status_.newest_msgtime_ms > 0) {
+    status_.lag_seconds =
+        std::max(0.0, absl::ToDoubleSeconds(deps_.clock->Now() -
+                                            absl::FromUnixMillis(status_.newest_msgtime_ms)));
+    deps_.metrics->LagSeconds(corp_).Set(status_.lag_seconds);
+  }
 }
 
 void ChatPuller::Run() {
@@ -223,6 +230,9 @@ absl::Status ChatPuller::Commit(std::vector<ArchivedMessage> messages, uint64_t 
     } else {
       deps_.metrics->Undecryptable(corp_, wecom::archive::v1::FailureReason_Name(m.failure()))
           .Increment();
+      // Keys reloaded while this page was decrypting: the recovery scan that
+      // the reload asked for may have run before this commit.
+      if (deps_.decryptor->KeyArrivedSince(m)) recovery_requested_ = true;
     }
   }
   deps_.metrics->Duplicates(corp_).Increment(static_cast<double>(result.duplicates));
@@ -252,36 +262,50 @@ void ChatPuller::RecoverUndecryptable() {
     RecordError(pending.status());
     return;
   }
-  if (pending->empty()) return;
-  std::vector<char> recovered(pending->size(), 0);
-  absl::BlockingCounter done(static_cast<int>(pending->size()));
-  for (size_t i = 0; i < pending->size(); ++i) {
-    deps_.workers->Submit([&, i] {
-      recovered[i] = deps_.decryptor->Retry(&(*pending)[i]) ? 1 : 0;
-      done.DecrementCount();
-    });
+  // In batches, so that a stop or the other corps sharing the workers never
+  // wait for the whole backlog.
+  constexpr size_t kBatch = 1000;
+  size_t recovered_total = 0;
+  for (size_t begin = 0; begin < pending->size(); begin += kBatch) {
+    {
+      absl::MutexLock lock(&mu_);
+      if (stopping_) return;
+    }
+    const size_t end = std::min(pending->size(), begin + kBatch);
+    std::vector<char> recovered(end - begin, 0);
+    absl::BlockingCounter done(static_cast<int>(end - begin));
+    for (size_t i = begin; i < end; ++i) {
+      deps_.workers->Submit([&, i] {
+        recovered[i - begin] = deps_.decryptor->Retry(&(*pending)[i]) ? 1 : 0;
+        done.DecrementCount();
+      });
+    }
+    done.Wait();
+    std::vector<ArchivedMessage> now_decrypted;
+    for (size_t i = begin; i < end; ++i) {
+      if (recovered[i - begin]) now_decrypted.push_back(std::move((*pending)[i]));
+    }
+    if (now_decrypted.empty()) continue;
+    const size_t count = now_decrypted.size();
+    for (const ArchivedMessage& m : now_decrypted) {
+      deps_.metrics->Messages(corp_, m.message().msgtype()).Increment();
+    }
+    if (absl::Status status = deps_.store->CommitRecovered(corp_, std::move(now_decrypted));
+        !status.ok()) {
+      RecordError(status);
+      recovery_requested_ = true;
+      return;
+    }
+    recovered_total += count;
+    deps_.metrics->Recovered(corp_).Increment(static_cast<double>(count));
+    if (absl::StatusOr<uint64_t> head = deps_.store->HeadPosition(corp_); head.ok()) {
+      deps_.heads->Publish(corp_, *head);
+      absl::MutexLock lock(&mu_);
+      status_.head_position = *head;
+    }
   }
-  done.Wait();
-  std::vector<ArchivedMessage> now_decrypted;
-  for (size_t i = 0; i < pending->size(); ++i) {
-    if (recovered[i]) now_decrypted.push_back(std::move((*pending)[i]));
-  }
-  const size_t count = now_decrypted.size();
   log::Info("archive_recovery",
-            {{"corp", corp_}, {"undecryptable", pending->size()}, {"recovered", count}});
-  if (count == 0) return;
-  if (absl::Status status = deps_.store->CommitRecovered(corp_, std::move(now_decrypted));
-      !status.ok()) {
-    RecordError(status);
-    recovery_requested_ = true;
-    return;
-  }
-  deps_.metrics->Recovered(corp_).Increment(static_cast<double>(count));
-  if (absl::StatusOr<uint64_t> head = deps_.store->HeadPosition(corp_); head.ok()) {
-    deps_.heads->Publish(corp_, *head);
-    absl::MutexLock lock(&mu_);
-    status_.head_position = *head;
-  }
+            {{"corp", corp_}, {"undecryptable", pending->size()}, {"recovered", recovered_total}});
   if (absl::StatusOr<CorpCounters> counters = deps_.store->Counters(corp_); counters.ok()) {
     deps_.metrics->UndecryptableStored(corp_).Set(static_cast<double>(counters->undecryptable));
   }

@@ -1,5 +1,8 @@
 #include "services/archive/ingest/message_decryptor.h"
 
+#include <algorithm>
+#include <vector>
+
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/status/vendor_error.h"
@@ -39,6 +42,12 @@ ArchivedMessage MessageDecryptor::Decrypt(std::string_view corp,
 bool MessageDecryptor::Retry(ArchivedMessage* message) const {
   DecryptEnvelope(message);
   return message->status() == wecom::archive::v1::DECRYPT_STATUS_DECRYPTED;
+}
+
+bool MessageDecryptor::KeyArrivedSince(const ArchivedMessage& message) const {
+  if (message.failure() != wecom::archive::v1::FAILURE_REASON_UNKNOWN_KEY_VERSION) return false;
+  const std::vector<uint32_t> versions = keys_->versions();
+  return std::find(versions.begin(), versions.end(), message.publickey_ver()) != versions.end();
 }
 
 void MessageDecryptor::DecryptEnvelope(ArchivedMessage* out) const {

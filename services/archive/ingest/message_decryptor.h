@@ -24,6 +24,10 @@ class MessageDecryptor {
   // Tries an UNDECRYPTABLE stored message again; true when it is now DECRYPTED.
   bool Retry(wecom::archive::v1::ArchivedMessage* message) const;
 
+  // True when `message` failed for want of a key that is loaded now (the keys
+  // were reloaded while it was being decrypted).
+  bool KeyArrivedSince(const wecom::archive::v1::ArchivedMessage& message) const;
+
  private:
   // Fills message/status/failure from the envelope already in `out`.
   void DecryptEnvelope(wecom::archive::v1::ArchivedMessage* out) const;

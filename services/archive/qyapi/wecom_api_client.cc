@@ -34,7 +34,8 @@ bool IsTokenRejection(int64_t errcode) {
 absl::StatusCode StatusCodeFor(int64_t errcode) {
   if (errcode == kApiFrequencyLimit) return absl::StatusCode::kResourceExhausted;
   if (errcode == kSystemBusy) return absl::StatusCode::kUnavailable;
-  if (IsTokenRejection(errcode)) return absl::StatusCode::kUnauthenticated;
+  // A rejected secret or token is the server's configuration problem, not the
+  // caller's credentials, so not UNAUTHENTICATED.
   return absl::StatusCode::kFailedPrecondition;
 }
 

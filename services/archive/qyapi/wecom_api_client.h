@@ -47,9 +47,9 @@ struct WeComApiOptions {
 // Thread-safe.
 //
 // A non-zero errcode becomes a Status carrying a wecom.common.v1.VendorError
-// (vendor "qyapi"): 45009 RESOURCE_EXHAUSTED, -1 (system busy) UNAVAILABLE, a
-// rejected token or secret (40001, 40014, 42001) UNAUTHENTICATED, anything
-// else FAILED_PRECONDITION. Transport failures are UNAVAILABLE or
+// (vendor "qyapi"): 45009 RESOURCE_EXHAUSTED, -1 (system busy) UNAVAILABLE,
+// anything else, a rejected token or secret (40001, 40014, 42001) included,
+// FAILED_PRECONDITION. Transport failures are UNAVAILABLE or
 // DEADLINE_EXCEEDED, as the HttpClient reports them; an HTTP status other than
 // 200 is UNAVAILABLE, and an answer of an unexpected shape INTERNAL.
 class WeComApiClient {

@@ -3,6 +3,7 @@
 // every Slice_t/MediaData_t is freed on every path by the RAII owners below.
 #include <dlfcn.h>
 
+#include <atomic>
 #include <memory>
 #include <string>
 
@@ -125,19 +126,17 @@ class OwnedMediaData {
   MediaData_t* media_;
 };
 
-// The C API wants NUL-terminated strings; std::string(view) provides them.
-const char* OrNull(const std::string& s) { return s.empty() ? nullptr : s.c_str(); }
-
 class DlFinanceSdkSession final : public FinanceSdkSession {
  public:
+  // Holds its own copy of the ABI (function pointers), so it may outlive the FinanceSdk.
   DlFinanceSdkSession(const SdkAbi& abi, WeWorkFinanceSdk_t* sdk) : abi_(abi), sdk_(sdk) {}
   ~DlFinanceSdkSession() override { abi_.destroy_sdk(sdk_); }
 
   absl::StatusOr<std::string> GetChatData(uint64_t seq, uint32_t limit,
                                           const SdkCallOptions& options) override {
     OwnedSlice slice(abi_);
-    const int rc = abi_.get_chat_data(sdk_, seq, limit, OrNull(options.proxy),
-                                      OrNull(options.passwd), options.timeout_seconds, slice.get());
+    const int rc = abi_.get_chat_data(sdk_, seq, limit, options.proxy.c_str(),
+                                      options.passwd.c_str(), options.timeout_seconds, slice.get());
     if (rc != 0) return SdkErrorStatus(rc, "GetChatData");
     return slice.Content();
   }
@@ -148,14 +147,14 @@ class DlFinanceSdkSession final : public FinanceSdkSession {
     const std::string index(indexbuf);
     const std::string fileid(sdkfileid);
     const int rc =
-        abi_.get_media_data(sdk_, index.c_str(), fileid.c_str(), OrNull(options.proxy),
-                            OrNull(options.passwd), options.timeout_seconds, media.get());
+        abi_.get_media_data(sdk_, index.c_str(), fileid.c_str(), options.proxy.c_str(),
+                            options.passwd.c_str(), options.timeout_seconds, media.get());
     if (rc != 0) return SdkErrorStatus(rc, "GetMediaData");
     return media.Take();
   }
 
  private:
-  const SdkAbi& abi_;
+  const SdkAbi abi_;
   WeWorkFinanceSdk_t* sdk_;
 };
 
@@ -178,11 +177,16 @@ class DlFinanceSdk final : public FinanceSdk {
       abi_.destroy_sdk(sdk);
       return SdkErrorStatus(rc, "Init");
     }
+    initialised_ = true;
     return std::make_unique<DlFinanceSdkSession>(abi_, sdk);
   }
 
   absl::StatusOr<std::string> DecryptData(std::string_view random_key,
                                           std::string_view encrypt_chat_msg) override {
+    // The real SDK crashes in DecryptData unless some Init has succeeded.
+    if (!initialised_) {
+      return absl::FailedPreconditionError("DecryptData before any SDK session was initialised");
+    }
     OwnedSlice slice(abi_);
     const std::string key(random_key);
     const std::string msg(encrypt_chat_msg);
@@ -193,6 +197,7 @@ class DlFinanceSdk final : public FinanceSdk {
 
  private:
   SdkAbi abi_;
+  std::atomic<bool> initialised_{false};
 };
 
 }  // namespace

@@ -32,7 +32,7 @@ SdkErrorInfo Describe(int code) {
     case 10008:
       return {absl::StatusCode::kInvalidArgument, "error parsing encrypt_key"};
     case 10009:
-      return {absl::StatusCode::kPermissionDenied, "IP not allowed"};
+      return {absl::StatusCode::kFailedPrecondition, "IP not allowed"};
     case 10010:
       return {absl::StatusCode::kOutOfRange, "data expired"};
     case 10011:

@@ -1,5 +1,7 @@
 #include "services/archive/sdk/sdk_session_pool.h"
 
+#include "absl/strings/str_cat.h"
+
 namespace wecom::archive {
 
 SdkSessionPool::SdkSessionPool(FinanceSdk* sdk, std::string corpid, std::string secret,
@@ -19,7 +21,11 @@ absl::StatusOr<SdkSessionPool::Lease> SdkSessionPool::Acquire() {
     auto available = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
       return !idle_.empty() || created_ < max_sessions_;
     };
-    mu_.Await(absl::Condition(&available));
+    // Bounded, so a stuck SDK cannot pile up handlers forever.
+    if (!mu_.AwaitWithTimeout(absl::Condition(&available), absl::Seconds(30))) {
+      return absl::UnavailableError(
+          absl::StrCat("all ", max_sessions_, " SDK sessions of corp ", corpid_, " are busy"));
+    }
     if (!idle_.empty()) {
       std::unique_ptr<FinanceSdkSession> session = std::move(idle_.back());
       idle_.pop_back();
@@ -31,7 +37,9 @@ absl::StatusOr<SdkSessionPool::Lease> SdkSessionPool::Acquire() {
   if (!session.ok()) {
     absl::MutexLock lock(&mu_);
     --created_;
-    return session.status();
+    // The caller's request is fine: the server cannot initialise the SDK.
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot initialise an SDK session: ", session.status().message()));
   }
   return Lease(this, *std::move(session));
 }

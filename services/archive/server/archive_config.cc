@@ -18,9 +18,19 @@ absl::Status ReadPull(ConfigReader& corp, CorpConfig& out) {
   }
   out.pull.limit = static_cast<uint32_t>(limit);
   ASSIGN_OR_RETURN(out.pull_calls_per_minute, pull.Optional<int>("calls_per_minute", 4000));
+  if (out.pull_calls_per_minute < 1 || out.pull_calls_per_minute > 4000) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(pull.path(), ".calls_per_minute: must be 1-4000 (the vendor's limit)"));
+  }
   ASSIGN_OR_RETURN(absl::Duration timeout, pull.Optional("timeout", absl::Seconds(5)));
+  if (timeout < absl::Seconds(1)) {
+    return absl::InvalidArgumentError(absl::StrCat(pull.path(), ".timeout: must be at least 1s"));
+  }
   out.pull.call.timeout_seconds = static_cast<int>(absl::ToInt64Seconds(timeout));
   ASSIGN_OR_RETURN(out.pull.poll_interval, pull.Optional("poll_interval", absl::Seconds(1)));
+  if (out.pull.poll_interval <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(absl::StrCat(pull.path(), ".poll_interval: must be > 0"));
+  }
   ASSIGN_OR_RETURN(out.pull.call.proxy, pull.Optional<std::string>("proxy", ""));
   if (pull.Has("proxy_credentials")) {
     ASSIGN_OR_RETURN(Secret credentials, ReadSecret(pull, "proxy_credentials"));
@@ -33,6 +43,10 @@ absl::Status ReadMedia(ConfigReader& corp, CorpConfig& out) {
   if (!corp.Has("media")) return absl::OkStatus();
   ASSIGN_OR_RETURN(ConfigReader media, corp.Child("media"));
   ASSIGN_OR_RETURN(out.media_calls_per_minute, media.Optional<int>("calls_per_minute", 25000));
+  if (out.media_calls_per_minute < 1 || out.media_calls_per_minute > 25000) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(media.path(), ".calls_per_minute: must be 1-25000 (the vendor's limit)"));
+  }
   ASSIGN_OR_RETURN(out.media_sdk_sessions, media.Optional<int>("sdk_sessions", 4));
   if (out.media_sdk_sessions < 1) {
     return absl::InvalidArgumentError(absl::StrCat(media.path(), ".sdk_sessions: must be >= 1"));

@@ -37,6 +37,14 @@ absl::Status LoadKeys(CorpRuntime& corp, ArchiveMetrics& metrics) {
   absl::StatusOr<std::map<uint32_t, std::string>> pems =
       ReadKeyDirectory(corp.config.private_keys_dir);
   if (!pems.ok()) return pems.status();
+  // Every version stays needed: old messages keep the key they were sent with.
+  for (uint32_t loaded : corp.keys.versions()) {
+    if (!pems->contains(loaded)) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("publickey_ver ", loaded, " is gone from ", corp.config.private_keys_dir,
+                       "; keeping the loaded keys (restore it, or restart to drop it on purpose)"));
+    }
+  }
   absl::Status replaced = corp.keys.Replace(*std::move(pems));
   if (!replaced.ok()) return replaced;
   const std::vector<uint32_t> versions = corp.keys.versions();
@@ -178,6 +186,10 @@ int Run(const std::string& config_path) {
 
   signals.WaitForShutdown();
   log::Info("archive_stopping", {});
+  {
+    absl::MutexLock lock(&reload_mu);
+    reload_keys = nullptr;  // the corps it reloads go away below
+  }
   (*server)->Shutdown(absl::Seconds(5));
   for (auto& corp : corps) corp->puller->Stop();
   return 0;

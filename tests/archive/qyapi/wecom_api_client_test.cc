@@ -263,7 +263,7 @@ TEST_F(WeComApiClientTest, ConcurrentFirstCallsShareOneTokenFetch) {
   EXPECT_EQ(counting_->count(kGroupChatGet), 4);
 }
 
-TEST_F(WeComApiClientTest, WrongSecretIsUnauthenticatedWithTheVendorCodeAndNoSecret) {
+TEST_F(WeComApiClientTest, WrongSecretIsAFailedPreconditionWithTheVendorCodeAndNoSecret) {
   StartEmulator();
   WeComApiOptions options = Options();
   options.corp_secret = "wrong-secret-Kp9Wd3";
@@ -272,7 +272,7 @@ TEST_F(WeComApiClientTest, WrongSecretIsUnauthenticatedWithTheVendorCodeAndNoSec
 
   absl::StatusOr<v1::GetGroupChatResponse> group = client->GetGroupChat(corpus_.rooms()[0].roomid);
 
-  EXPECT_THAT(group, StatusIs(absl::StatusCode::kUnauthenticated,
+  EXPECT_THAT(group, StatusIs(absl::StatusCode::kFailedPrecondition,
                               AllOf(HasSubstr("gettoken"), HasSubstr("40001"),
                                     Not(HasSubstr(options.corp_secret)), Not(HasSubstr(kSecret)))));
   const std::optional<common::v1::VendorError> error = GetVendorError(group.status());
@@ -366,7 +366,7 @@ TEST_F(WeComApiClientTest, RejectedTokenIsReplacedAndTheCallRetriedOnce) {
   EXPECT_EQ(counting_->count(kGroupChatGet), 2);
 }
 
-TEST_F(WeComApiClientTest, TokenRejectedAgainAfterTheRefreshIsUnauthenticated) {
+TEST_F(WeComApiClientTest, TokenRejectedAgainAfterTheRefreshIsAFailedPrecondition) {
   emulator::ApiSettings api;
   api.access_token_ttl_seconds = 0;  // Every token has expired by its first use.
   StartEmulator(api);
@@ -376,7 +376,7 @@ TEST_F(WeComApiClientTest, TokenRejectedAgainAfterTheRefreshIsUnauthenticated) {
   absl::StatusOr<v1::GetRobotInfoResponse> info =
       PacedGetRobotInfo(*client, corpus_.robots()[0].robot_id);
 
-  EXPECT_THAT(info, StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("42001")));
+  EXPECT_THAT(info, StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("42001")));
   const std::optional<common::v1::VendorError> error = GetVendorError(info.status());
   ASSERT_TRUE(error.has_value());
   EXPECT_EQ(error->code(), 42001);

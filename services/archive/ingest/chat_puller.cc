@@ -208,8 +208,15 @@ absl::StatusOr<ChatPuller::Page> ChatPuller::FetchOnce(uint64_t cursor) {
   std::sort(page.entries.begin(), page.entries.end(),
             [](const EncryptedChatData& a, const EncryptedChatData& b) { return a.seq < b.seq; });
   page.entries.erase(
-      std::remove_if(page.entries.begin(), page.entries.end(),
-                     [cursor](const EncryptedChatData& e) { return e.seq <= cursor; }),
+      std::remove_if(
+          page.entries.begin(), page.entries.end(),
+          [&](const EncryptedChatData& e) {
+            if (e.seq == 0 && !e.malformed.empty()) {
+              // Without a seq it has no place in the archive.
+              log::Error("archive_entry_without_seq", {{"corp", corp_}, {"problem", e.malformed}});
+            }
+            return e.seq <= cursor;
+          }),
       page.entries.end());
   page.max_seq = page.entries.empty() ? cursor : page.entries.back().seq;
   return page;

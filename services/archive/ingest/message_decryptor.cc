@@ -35,11 +35,18 @@ ArchivedMessage MessageDecryptor::Decrypt(std::string_view corp,
   envelope->set_publickey_ver(data.publickey_ver);
   envelope->set_encrypt_random_key(data.encrypt_random_key);
   envelope->set_encrypt_chat_msg(data.encrypt_chat_msg);
+  if (!data.malformed.empty()) {
+    // Kept with what is wrong, so the vendor's mistake neither stalls the pull nor vanishes.
+    if (out.msgid().empty()) out.set_msgid(absl::StrCat("malformed-seq-", data.seq));
+    MarkUndecryptable(&out, wecom::archive::v1::FAILURE_REASON_BAD_ENVELOPE, data.malformed);
+    return out;
+  }
   DecryptEnvelope(&out);
   return out;
 }
 
 bool MessageDecryptor::Retry(ArchivedMessage* message) const {
+  if (message->failure() == wecom::archive::v1::FAILURE_REASON_BAD_ENVELOPE) return false;
   DecryptEnvelope(message);
   return message->status() == wecom::archive::v1::DECRYPT_STATUS_DECRYPTED;
 }

@@ -29,26 +29,45 @@ absl::Status WrongType(PathFn path, absl::string_view expected, absl::string_vie
   return absl::InvalidArgumentError(absl::StrCat(path(), " must be ", expected, ", got ", got));
 }
 
-absl::Status ReadText(JsonScanner& scanner, PathFn path, std::string& out) {
+// A value of the wrong shape is an error, or, when `problems` is given, is
+// skipped and described there (for chatdata entries, which are kept).
+absl::Status Problem(absl::Status problem, std::string* problems) {
+  if (problems == nullptr) return problem;
+  if (!problems->empty()) problems->append("; ");
+  problems->append(problem.message().data(), problem.message().size());
+  return absl::OkStatus();
+}
+
+absl::Status ReadText(JsonScanner& scanner, PathFn path, std::string& out,
+                      std::string* problems = nullptr) {
   ASSIGN_OR_RETURN(const Kind kind, scanner.Peek());
-  if (kind != Kind::kString) return WrongType(path, "a string", JsonScanner::KindName(kind));
+  if (kind != Kind::kString) {
+    RETURN_IF_ERROR(Problem(WrongType(path, "a string", JsonScanner::KindName(kind)), problems));
+    return scanner.SkipValue();
+  }
   return scanner.ReadString(out);
 }
 
 // An integer that fits Int; `type` names Int in errors.
 template <typename Int>
-absl::Status ReadInteger(JsonScanner& scanner, PathFn path, absl::string_view type, Int& out) {
+absl::Status ReadInteger(JsonScanner& scanner, PathFn path, absl::string_view type, Int& out,
+                         std::string* problems = nullptr) {
   constexpr bool kUnsigned = std::is_unsigned_v<Int>;
   const absl::string_view expected = kUnsigned ? "an unsigned integer" : "an integer";
   ASSIGN_OR_RETURN(const Kind kind, scanner.Peek());
-  if (kind != Kind::kNumber) return WrongType(path, expected, JsonScanner::KindName(kind));
+  if (kind != Kind::kNumber) {
+    RETURN_IF_ERROR(Problem(WrongType(path, expected, JsonScanner::KindName(kind)), problems));
+    return scanner.SkipValue();
+  }
   ASSIGN_OR_RETURN(const JsonScanner::Number number, scanner.ReadNumber());
   if (!number.integral || (kUnsigned && number.negative)) {
-    return WrongType(path, expected, number.text);
+    return Problem(WrongType(path, expected, number.text), problems);
   }
   if (!absl::SimpleAtoi(number.text, &out)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(path(), " is out of range for ", type, ": ", number.text));
+    out = 0;
+    return Problem(absl::InvalidArgumentError(
+                       absl::StrCat(path(), " is out of range for ", type, ": ", number.text)),
+                   problems);
   }
   return absl::OkStatus();
 }
@@ -61,29 +80,33 @@ struct EntryField {
 constexpr EntryField kEntryFields[] = {
     {"seq",
      [](JsonScanner& scanner, PathFn path, EncryptedChatData& entry) {
-       return ReadInteger(scanner, path, "uint64", entry.seq);
+       return ReadInteger(scanner, path, "uint64", entry.seq, &entry.malformed);
      }},
-    {"msgid", [](JsonScanner& scanner, PathFn path,
-                 EncryptedChatData& entry) { return ReadText(scanner, path, entry.msgid); }},
+    {"msgid",
+     [](JsonScanner& scanner, PathFn path, EncryptedChatData& entry) {
+       return ReadText(scanner, path, entry.msgid, &entry.malformed);
+     }},
     {"publickey_ver",
      [](JsonScanner& scanner, PathFn path, EncryptedChatData& entry) {
-       return ReadInteger(scanner, path, "uint32", entry.publickey_ver);
+       return ReadInteger(scanner, path, "uint32", entry.publickey_ver, &entry.malformed);
      }},
     {"encrypt_random_key",
      [](JsonScanner& scanner, PathFn path, EncryptedChatData& entry) {
-       return ReadText(scanner, path, entry.encrypt_random_key);
+       return ReadText(scanner, path, entry.encrypt_random_key, &entry.malformed);
      }},
     {"encrypt_chat_msg",
      [](JsonScanner& scanner, PathFn path, EncryptedChatData& entry) {
-       return ReadText(scanner, path, entry.encrypt_chat_msg);
+       return ReadText(scanner, path, entry.encrypt_chat_msg, &entry.malformed);
      }},
 };
 
 absl::Status ReadEntry(JsonScanner& scanner, size_t index, EncryptedChatData& entry) {
   ASSIGN_OR_RETURN(const Kind kind, scanner.Peek());
   if (kind != Kind::kObject) {
-    return WrongType([&] { return absl::StrCat("chatdata[", index, "]"); }, "an object",
-                     JsonScanner::KindName(kind));
+    RETURN_IF_ERROR(Problem(WrongType([&] { return absl::StrCat("chatdata[", index, "]"); },
+                                      "an object", JsonScanner::KindName(kind)),
+                            &entry.malformed));
+    return scanner.SkipValue();
   }
   // Bit i: kEntryFields[i] was present.
   uint32_t seen = 0;
@@ -98,8 +121,9 @@ absl::Status ReadEntry(JsonScanner& scanner, size_t index, EncryptedChatData& en
   }));
   for (size_t i = 0; i < std::size(kEntryFields); ++i) {
     if ((seen & (1u << i)) == 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("chatdata[", index, "].", kEntryFields[i].key, " is missing"));
+      RETURN_IF_ERROR(Problem(absl::InvalidArgumentError(absl::StrCat(
+                                  "chatdata[", index, "].", kEntryFields[i].key, " is missing")),
+                              &entry.malformed));
     }
   }
   return absl::OkStatus();

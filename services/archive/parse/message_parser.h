@@ -26,6 +26,10 @@ struct EncryptedChatData {
   std::string encrypt_random_key;
   // The ciphertext DecryptData turns into the message JSON.
   std::string encrypt_chat_msg;
+  // Empty for a well-formed entry; otherwise what is wrong with it (a field
+  // missing or of the wrong type). Such an entry is kept, not fatal to its
+  // page, so one bad entry cannot stall a corp's archive.
+  std::string malformed;
 };
 
 // A whole GetChatData answer.
@@ -37,8 +41,9 @@ struct EncryptedChatBatch {
 };
 
 // Parses GetChatData's JSON. A non-zero errcode is data, returned in the
-// batch; malformed JSON or a missing or wrongly typed field is
-// INVALID_ARGUMENT naming the field (and the chatdata index). chatdata is
+// batch; malformed JSON, or a missing or wrongly typed errcode, errmsg or
+// chatdata, is INVALID_ARGUMENT naming the field. A chatdata entry with a
+// missing or wrongly typed field is returned with `malformed` saying which. chatdata is
 // required when errcode is 0. Unknown keys are ignored.
 absl::StatusOr<EncryptedChatBatch> ParseChatDataResponse(std::string_view json);
 

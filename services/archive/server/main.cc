@@ -8,6 +8,7 @@
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "common/grpc/server.h"
 #include "common/grpc/signals.h"
 #include "common/http/http_client.h"
@@ -199,6 +200,9 @@ int Run(const std::string& config_path) {
 }  // namespace wecom::archive
 
 int main(int argc, char** argv) {
+  // Debian builds Abseil without NDEBUG, which leaves Mutex deadlock detection
+  // (a lock-graph update on every acquisition) on in production; gRPC pays it too.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   CLI::App app{"wecom-archive: pulls, decrypts, stores and streams the WeCom chat archive"};
   std::string config_path;
   app.add_option("--config", config_path, "the YAML config file")->required();

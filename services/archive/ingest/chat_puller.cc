@@ -109,6 +109,7 @@ void ChatPuller::Run() {
     const bool full = current->page.entries.size() >= options_.limit;
     std::optional<Page> next_page;
     if (full) next_page = Fetch(current->page.max_seq);
+    const bool stopping = full && !next_page.has_value();
     std::vector<ArchivedMessage> messages = current->Wait();
     const uint64_t page_max_seq = current->page.max_seq;
     std::unique_ptr<DecryptJob> next;
@@ -127,7 +128,7 @@ void ChatPuller::Run() {
     backoff_.Reset();
     cursor = page_max_seq;
     current = std::move(next);
-    if (full && !next_page) return;  // stopping while pulling the next page
+    if (stopping) return;  // asked to stop while pulling the next page
   }
 }
 

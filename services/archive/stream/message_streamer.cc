@@ -67,17 +67,20 @@ absl::Status MessageStreamer::Stream(const StreamMessagesRequest& request, const
       const ArchivedMessage& message = entry.message;
       StreamMessagesResponse response;
       if (entry.kind == LogKind::kRecovered) {
-        const bool seen_undecrypted =
-            message.position() <= start || sent_undecrypted.contains(message.seq());
-        if (!seen_undecrypted) continue;  // this stream got it decrypted already
+        // A stream that got the placeholder learns what it became, whatever
+        // its filters say; one that started after the placeholder sees the
+        // message here for the first time, so its filters apply.
+        const bool sent_placeholder = sent_undecrypted.erase(message.seq()) > 0;
+        if (!sent_placeholder && message.position() > start) continue;  // got it decrypted
+        if (!sent_placeholder && !Matches(request, message)) continue;
         response.set_kind(StreamMessagesResponse::KIND_RECOVERED);
       } else {
+        if (!Matches(request, message)) continue;
         response.set_kind(StreamMessagesResponse::KIND_ARCHIVED);
         if (message.status() != wecom::archive::v1::DECRYPT_STATUS_DECRYPTED) {
           sent_undecrypted.insert(message.seq());
         }
       }
-      if (!Matches(request, message)) continue;
       response.set_position(entry.position);
       *response.mutable_message() = std::move(entry.message);
       if (!sink(response)) return absl::OkStatus();

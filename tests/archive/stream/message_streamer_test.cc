@@ -171,6 +171,32 @@ TEST_F(MessageStreamerTest, ALiveStreamSeesThePlaceholderThenTheRecovery) {
   EXPECT_EQ(events[4].position(), 4u);
 }
 
+TEST_F(MessageStreamerTest, AFilteredStreamLearnsWhatItsPlaceholderBecame) {
+  StreamMessagesRequest request = AfterSeq(0);
+  request.add_msgtypes("image");  // seq 2 turns out to be text
+  std::vector<Delivery> events;
+  absl::Notification caught_up, recovered;
+  std::atomic<bool> cancelled{false};
+  std::thread streaming([&] {
+    EXPECT_THAT(streamer_->Stream(
+                    request,
+                    [&](const StreamMessagesResponse& r) {
+                      events.emplace_back(r.kind(), r.message().seq());
+                      if (r.kind() == kCaughtUp) caught_up.Notify();
+                      if (r.kind() == kRecovered) recovered.Notify();
+                      return true;
+                    },
+                    [&] { return cancelled.load(); }),
+                IsOk());
+  });
+  caught_up.WaitForNotification();
+  Recover();
+  recovered.WaitForNotification();
+  cancelled = true;
+  streaming.join();
+  EXPECT_EQ(events, (std::vector<Delivery>{{kArchived, 2}, {kCaughtUp, 0}, {kRecovered, 2}}));
+}
+
 TEST_F(MessageStreamerTest, UndecryptableMessagesPassEveryFilter) {
   StreamMessagesRequest request = AfterSeq(0);
   request.add_msgtypes("image");

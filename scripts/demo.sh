@@ -75,7 +75,7 @@ CTL=("$B/tools/wecomctl/wecomctl" --target "127.0.0.1:$GRPC_PORT" --token-file "
 echo "== streaming the archive (decrypted, typed), one line per message"
 "${CTL[@]}" archive stream --corp "$CORP" --max "$MESSAGES" | tee "$DEMO/stream.txt"
 echo "== $(wc -l < "$DEMO/stream.txt") messages; by msgtype:"
-awk '{print $3}' "$DEMO/stream.txt" | sort | uniq -c | sort -rn | column -c 120
+awk '{print $3}' "$DEMO/stream.txt" | sort | uniq -c | sort -rn | paste - - - - | head -n 12
 
 echo "== corp status"
 "${CTL[@]}" archive status --corp "$CORP"

@@ -10,10 +10,12 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_replace.h"
 #include "absl/time/clock.h"
 #include "common/grpc/status.h"
 #include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
 #include "tests/integration/archive_harness.h"
 
@@ -496,92 +498,51 @@ TEST(ArchiveEndToEnd, BadArgumentsAreRejectedNamingTheField) {
   auto stub = harness->Stub();
   const std::string corp = harness->corp_id();
   namespace v1 = wecom::archive::v1;
+  using Stub = v1::ArchiveService::Stub;
+  using Call = std::function<grpc::Status(grpc::ClientContext*)>;
+  // A unary call of `method` with the request written in protobuf text format
+  // ($corp stands for the test's corp id).
+  auto unary = [&]<typename Request, typename Response>(
+                   grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
+                   const std::string& text) -> Call {
+    Request request;
+    EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(
+        absl::StrReplaceAll(text, {{"$corp", corp}}), &request))
+        << text;
+    return [&stub, method, request](grpc::ClientContext* context) {
+      Response response;
+      return (stub.get()->*method)(context, request, &response);
+    };
+  };
   struct Case {
     std::string name;
-    std::function<grpc::Status(grpc::ClientContext*)> call;
+    Call call;
     grpc::StatusCode code;
     std::string field;
   };
+  constexpr auto kInvalid = grpc::StatusCode::INVALID_ARGUMENT;
   const std::vector<Case> cases = {
-      {"status without corp",
-       [&](grpc::ClientContext* c) {
-         v1::GetCorpStatusRequest r;
-         v1::GetCorpStatusResponse out;
-         return stub->GetCorpStatus(c, r, &out);
-       },
-       grpc::StatusCode::INVALID_ARGUMENT, "corp_id"},
-      {"status of an unknown corp",
-       [&](grpc::ClientContext* c) {
-         v1::GetCorpStatusRequest r;
-         r.set_corp_id("wwnosuchcorp");
-         v1::GetCorpStatusResponse out;
-         return stub->GetCorpStatus(c, r, &out);
-       },
+      {"status without corp", unary(&Stub::GetCorpStatus, ""), kInvalid, "corp_id"},
+      {"status of an unknown corp", unary(&Stub::GetCorpStatus, "corp_id: 'wwnosuchcorp'"),
        grpc::StatusCode::NOT_FOUND, "corp_id"},
-      {"message without msgid",
-       [&](grpc::ClientContext* c) {
-         v1::GetMessageRequest r;
-         r.set_corp_id(corp);
-         v1::GetMessageResponse out;
-         return stub->GetMessage(c, r, &out);
-       },
-       grpc::StatusCode::INVALID_ARGUMENT, "msgid"},
-      {"unknown msgid",
-       [&](grpc::ClientContext* c) {
-         v1::GetMessageRequest r;
-         r.set_corp_id(corp);
-         r.set_msgid("no-such-msgid");
-         v1::GetMessageResponse out;
-         return stub->GetMessage(c, r, &out);
-       },
+      {"message without msgid", unary(&Stub::GetMessage, "corp_id: '$corp'"), kInvalid, "msgid"},
+      {"unknown msgid", unary(&Stub::GetMessage, "corp_id: '$corp' msgid: 'no-such-msgid'"),
        grpc::StatusCode::NOT_FOUND, "no-such-msgid"},
       {"page too large",
-       [&](grpc::ClientContext* c) {
-         v1::ListMessagesRequest r;
-         r.set_corp_id(corp);
-         r.set_conversation_id("a|b");
-         r.set_page_size(5000);
-         v1::ListMessagesResponse out;
-         return stub->ListMessages(c, r, &out);
-       },
-       grpc::StatusCode::INVALID_ARGUMENT, "page_size"},
+       unary(&Stub::ListMessages, "corp_id: '$corp' conversation_id: 'a|b' page_size: 5000"),
+       kInvalid, "page_size"},
       {"garbage page token",
-       [&](grpc::ClientContext* c) {
-         v1::ListMessagesRequest r;
-         r.set_corp_id(corp);
-         r.set_conversation_id("a|b");
-         r.set_page_token("%%garbage%%");
-         v1::ListMessagesResponse out;
-         return stub->ListMessages(c, r, &out);
-       },
-       grpc::StatusCode::INVALID_ARGUMENT, "page_token"},
+       unary(&Stub::ListMessages,
+             "corp_id: '$corp' conversation_id: 'a|b' page_token: '%%garbage%%'"),
+       kInvalid, "page_token"},
       {"robot id of a customer",
-       [&](grpc::ClientContext* c) {
-         v1::GetRobotInfoRequest r;
-         r.set_corp_id(corp);
-         r.set_robot_id("wmNotARobot");
-         v1::GetRobotInfoResponse out;
-         return stub->GetRobotInfo(c, r, &out);
-       },
-       grpc::StatusCode::INVALID_ARGUMENT, "robot_id"},
-      {"media chunk without sdkfileid",
-       [&](grpc::ClientContext* c) {
-         v1::GetMediaChunkRequest r;
-         r.set_corp_id(corp);
-         v1::GetMediaChunkResponse out;
-         return stub->GetMediaChunk(c, r, &out);
-       },
-       grpc::StatusCode::INVALID_ARGUMENT, "sdkfileid"},
+       unary(&Stub::GetRobotInfo, "corp_id: '$corp' robot_id: 'wmNotARobot'"), kInvalid,
+       "robot_id"},
+      {"media chunk without sdkfileid", unary(&Stub::GetMediaChunk, "corp_id: '$corp'"), kInvalid,
+       "sdkfileid"},
       {"ack with a bad consumer name",
-       [&](grpc::ClientContext* c) {
-         v1::AckMessagesRequest r;
-         r.set_corp_id(corp);
-         r.set_consumer("bad consumer name!");
-         r.set_position(1);
-         v1::AckMessagesResponse out;
-         return stub->AckMessages(c, r, &out);
-       },
-       grpc::StatusCode::INVALID_ARGUMENT, "consumer"},
+       unary(&Stub::AckMessages, "corp_id: '$corp' consumer: 'bad consumer name!' position: 1"),
+       kInvalid, "consumer"},
       {"stream with an empty consumer",
        [&](grpc::ClientContext* c) {
          StreamMessagesRequest r;
@@ -593,7 +554,7 @@ TEST(ArchiveEndToEnd, BadArgumentsAreRejectedNamingTheField) {
          }
          return reader->Finish();
        },
-       grpc::StatusCode::INVALID_ARGUMENT, "consumer"},
+       kInvalid, "consumer"},
   };
   for (const Case& c : cases) {
     grpc::ClientContext context;

@@ -99,6 +99,36 @@ class MessageStreamerTest : public ::testing::Test {
     return out;
   }
 
+  // Streams live: once the stream has caught up, seq 2's key "arrives"; ends
+  // after the recovery event and returns everything the stream sent.
+  std::vector<StreamMessagesResponse> RecoverWhileStreaming(const StreamMessagesRequest& request) {
+    std::vector<StreamMessagesResponse> events;
+    absl::Notification caught_up, recovered;
+    std::atomic<bool> cancelled{false};
+    std::thread streaming([&] {
+      EXPECT_THAT(streamer_->Stream(
+                      request,
+                      [&](const StreamMessagesResponse& r) {
+                        events.push_back(r);
+                        if (r.kind() == StreamMessagesResponse::KIND_CAUGHT_UP) {
+                          caught_up.Notify();
+                        }
+                        if (r.kind() == StreamMessagesResponse::KIND_RECOVERED) {
+                          recovered.Notify();
+                        }
+                        return true;
+                      },
+                      [&] { return cancelled.load(); }),
+                  IsOk());
+    });
+    caught_up.WaitForNotification();
+    Recover();
+    recovered.WaitForNotification();
+    cancelled = true;
+    streaming.join();
+    return events;
+  }
+
   static StreamMessagesRequest AfterSeq(uint64_t seq) {
     StreamMessagesRequest request;
     request.set_corp_id(kCorp);
@@ -143,26 +173,7 @@ TEST_F(MessageStreamerTest, AStreamThatStartedAfterThePlaceholderGetsTheRecovery
 }
 
 TEST_F(MessageStreamerTest, ALiveStreamSeesThePlaceholderThenTheRecovery) {
-  std::vector<StreamMessagesResponse> events;
-  absl::Notification caught_up, recovered;
-  std::atomic<bool> cancelled{false};
-  std::thread streaming([&] {
-    EXPECT_THAT(streamer_->Stream(
-                    AfterSeq(0),
-                    [&](const StreamMessagesResponse& r) {
-                      events.push_back(r);
-                      if (r.kind() == kCaughtUp) caught_up.Notify();
-                      if (r.kind() == kRecovered) recovered.Notify();
-                      return true;
-                    },
-                    [&] { return cancelled.load(); }),
-                IsOk());
-  });
-  caught_up.WaitForNotification();
-  Recover();
-  recovered.WaitForNotification();
-  cancelled = true;
-  streaming.join();
+  std::vector<StreamMessagesResponse> events = RecoverWhileStreaming(AfterSeq(0));
   ASSERT_EQ(events.size(), 5u);
   EXPECT_EQ(events[1].message().status(), v1::DECRYPT_STATUS_UNDECRYPTABLE);
   EXPECT_EQ(events[4].kind(), kRecovered);
@@ -175,25 +186,9 @@ TEST_F(MessageStreamerTest, AFilteredStreamLearnsWhatItsPlaceholderBecame) {
   StreamMessagesRequest request = AfterSeq(0);
   request.add_msgtypes("image");  // seq 2 turns out to be text
   std::vector<Delivery> events;
-  absl::Notification caught_up, recovered;
-  std::atomic<bool> cancelled{false};
-  std::thread streaming([&] {
-    EXPECT_THAT(streamer_->Stream(
-                    request,
-                    [&](const StreamMessagesResponse& r) {
-                      events.emplace_back(r.kind(), r.message().seq());
-                      if (r.kind() == kCaughtUp) caught_up.Notify();
-                      if (r.kind() == kRecovered) recovered.Notify();
-                      return true;
-                    },
-                    [&] { return cancelled.load(); }),
-                IsOk());
-  });
-  caught_up.WaitForNotification();
-  Recover();
-  recovered.WaitForNotification();
-  cancelled = true;
-  streaming.join();
+  for (const StreamMessagesResponse& r : RecoverWhileStreaming(request)) {
+    events.emplace_back(r.kind(), r.message().seq());
+  }
   EXPECT_EQ(events, (std::vector<Delivery>{{kArchived, 2}, {kCaughtUp, 0}, {kRecovered, 2}}));
 }
 

@@ -22,8 +22,8 @@
 
 namespace {
 
+using wecom::archive::v1::StreamEvent;
 using wecom::archive::v1::StreamMessagesRequest;
-using wecom::archive::v1::StreamMessagesResponse;
 
 // RSA-2048 PKCS#1 v1.5 private-key decryptions per second on every core.
 double RsaPrivateOpsPerSecond(int threads, absl::Duration duration) {
@@ -86,9 +86,10 @@ double StreamSeconds(wecom::testing::ArchiveHarness& harness, size_t count) {
   auto reader = stub->StreamMessages(&context, request);
   // Counts without keeping the messages, so the figure is the service's.
   size_t got = 0;
-  StreamMessagesResponse response;
-  while (got < count && reader->Read(&response)) {
-    if (response.kind() != StreamMessagesResponse::KIND_CAUGHT_UP) ++got;
+  wecom::archive::StreamEventReader events(reader.get());
+  StreamEvent event;
+  while (got < count && events.Next(&event)) {
+    if (event.kind() != StreamEvent::KIND_CAUGHT_UP) ++got;
   }
   const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
   context.TryCancel();

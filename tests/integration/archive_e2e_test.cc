@@ -24,6 +24,7 @@ namespace {
 
 using ::testing::HasSubstr;
 using wecom::archive::v1::ArchivedMessage;
+using wecom::archive::v1::StreamEvent;
 using wecom::archive::v1::StreamMessagesRequest;
 using wecom::archive::v1::StreamMessagesResponse;
 
@@ -31,10 +32,12 @@ using wecom::archive::v1::StreamMessagesResponse;
 struct StreamCall {
   grpc::ClientContext context;
   std::unique_ptr<grpc::ClientReader<StreamMessagesResponse>> reader;
+  std::unique_ptr<archive::StreamEventReader> events;
 
   StreamCall(wecom::archive::v1::ArchiveService::Stub* stub, const StreamMessagesRequest& request) {
     context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(240));
     reader = stub->StreamMessages(&context, request);
+    events = std::make_unique<archive::StreamEventReader>(reader.get());
   }
   grpc::Status Finish() {
     finished = true;
@@ -61,7 +64,7 @@ std::vector<uint64_t> CorpusSeqs(const emulator::Corpus& corpus) {
   return seqs;
 }
 
-std::vector<uint64_t> SeqsOf(const std::vector<StreamMessagesResponse>& events) {
+std::vector<uint64_t> SeqsOf(const std::vector<StreamEvent>& events) {
   std::vector<uint64_t> seqs;
   for (const auto& e : events) seqs.push_back(e.message().seq());
   return seqs;
@@ -86,7 +89,7 @@ TEST(ArchiveEndToEnd, EveryMessageArrivesDecryptedAndTypedInSeqOrder) {
   auto stub = harness->Stub();
 
   StreamCall call(stub.get(), FromStart(harness->corp_id()));
-  std::vector<StreamMessagesResponse> events = ReadMessages(call.reader.get(), corpus.base_size());
+  std::vector<StreamEvent> events = ReadMessages(call.events.get(), corpus.base_size());
   ASSERT_EQ(events.size(), corpus.base_size());
   EXPECT_EQ(SeqsOf(events), CorpusSeqs(corpus));
 
@@ -95,7 +98,7 @@ TEST(ArchiveEndToEnd, EveryMessageArrivesDecryptedAndTypedInSeqOrder) {
     const ArchivedMessage& archived = events[i].message();
     absl::StatusOr<emulator::CorpusMessage> expected = corpus.Message(i);
     ASSERT_THAT(expected, IsOk());
-    EXPECT_EQ(events[i].kind(), StreamMessagesResponse::KIND_ARCHIVED);
+    EXPECT_EQ(events[i].kind(), StreamEvent::KIND_ARCHIVED);
     ASSERT_EQ(archived.status(), wecom::archive::v1::DECRYPT_STATUS_DECRYPTED)
         << "seq " << archived.seq() << ": " << archived.failure_detail();
     EXPECT_EQ(archived.msgid(), expected->msgid);
@@ -120,7 +123,7 @@ TEST(ArchiveEndToEnd, QueriesAnswerFromTheArchiveAndTheWeComApi) {
   auto stub = harness->Stub();
   {
     StreamCall call(stub.get(), FromStart(harness->corp_id()));
-    ASSERT_EQ(ReadMessages(call.reader.get(), corpus.base_size()).size(), corpus.base_size());
+    ASSERT_EQ(ReadMessages(call.events.get(), corpus.base_size()).size(), corpus.base_size());
   }
 
   // GetMessage by msgid.
@@ -258,14 +261,14 @@ TEST(ArchiveEndToEnd, KillDashNineMidPullLeavesNoGapAndNoDuplicate) {
   {
     auto stub = harness->Stub();
     StreamCall call(stub.get(), FromStart(harness->corp_id()));
-    ASSERT_EQ(ReadMessages(call.reader.get(), 200).size(), 200u);
+    ASSERT_EQ(ReadMessages(call.events.get(), 200).size(), 200u);
   }
   harness->StopArchive(SIGKILL);
   ASSERT_THAT(harness->StartArchive(), IsOk());
 
   auto stub = harness->Stub();
   StreamCall call(stub.get(), FromStart(harness->corp_id()));
-  std::vector<StreamMessagesResponse> events = ReadMessages(call.reader.get(), corpus.base_size());
+  std::vector<StreamEvent> events = ReadMessages(call.events.get(), corpus.base_size());
   EXPECT_EQ(SeqsOf(events), CorpusSeqs(corpus));
   for (size_t i = 0; i < events.size(); ++i) {
     EXPECT_EQ(events[i].position(), i + 1) << "stream positions have a gap or a repeat";
@@ -288,8 +291,7 @@ TEST(ArchiveEndToEnd, TransientSdkErrorsAreRetried) {
   ASSERT_NE(harness, nullptr);
   auto stub = harness->Stub();
   StreamCall call(stub.get(), FromStart(harness->corp_id()));
-  std::vector<StreamMessagesResponse> events =
-      ReadMessages(call.reader.get(), harness->corpus().base_size());
+  std::vector<StreamEvent> events = ReadMessages(call.events.get(), harness->corpus().base_size());
   EXPECT_EQ(SeqsOf(events), CorpusSeqs(harness->corpus()));
   const std::string metrics = harness->MetricsText();
   EXPECT_THAT(metrics, HasSubstr("archive_pull_calls_total{"));
@@ -314,7 +316,7 @@ TEST(ArchiveEndToEnd, UnknownKeyVersionIsKeptThenRecoveredAfterSighup) {
   auto stub = harness->Stub();
 
   StreamCall call(stub.get(), FromStart(harness->corp_id()));
-  std::vector<StreamMessagesResponse> events = ReadMessages(call.reader.get(), corpus.base_size());
+  std::vector<StreamEvent> events = ReadMessages(call.events.get(), corpus.base_size());
   ASSERT_EQ(SeqsOf(events), CorpusSeqs(corpus));
   absl::flat_hash_set<uint64_t> undecryptable;
   for (const auto& e : events) {
@@ -333,11 +335,10 @@ TEST(ArchiveEndToEnd, UnknownKeyVersionIsKeptThenRecoveredAfterSighup) {
   ASSERT_THAT(harness->InstallPrivateKey(2), IsOk());
   harness->ReloadKeys();
   // The open stream now receives each of them once more, decrypted.
-  std::vector<StreamMessagesResponse> recovered =
-      ReadMessages(call.reader.get(), undecryptable.size());
+  std::vector<StreamEvent> recovered = ReadMessages(call.events.get(), undecryptable.size());
   ASSERT_EQ(recovered.size(), undecryptable.size());
   for (const auto& e : recovered) {
-    EXPECT_EQ(e.kind(), StreamMessagesResponse::KIND_RECOVERED);
+    EXPECT_EQ(e.kind(), StreamEvent::KIND_RECOVERED);
     EXPECT_EQ(e.message().status(), wecom::archive::v1::DECRYPT_STATUS_DECRYPTED);
     EXPECT_TRUE(undecryptable.erase(e.message().seq())) << "unexpected seq " << e.message().seq();
   }
@@ -345,15 +346,14 @@ TEST(ArchiveEndToEnd, UnknownKeyVersionIsKeptThenRecoveredAfterSighup) {
 
   // A new stream sees every message once, decrypted, and no recovery events.
   StreamCall fresh(stub.get(), FromStart(harness->corp_id()));
-  std::vector<StreamMessagesResponse> replay;
-  StreamMessagesResponse response;
-  while (fresh.reader->Read(&response) &&
-         response.kind() != StreamMessagesResponse::KIND_CAUGHT_UP) {
-    replay.push_back(response);
+  std::vector<StreamEvent> replay;
+  StreamEvent event;
+  while (fresh.events->Next(&event) && event.kind() != StreamEvent::KIND_CAUGHT_UP) {
+    replay.push_back(event);
   }
   EXPECT_EQ(SeqsOf(replay), CorpusSeqs(corpus));
   for (const auto& e : replay) {
-    EXPECT_EQ(e.kind(), StreamMessagesResponse::KIND_ARCHIVED);
+    EXPECT_EQ(e.kind(), StreamEvent::KIND_ARCHIVED);
     EXPECT_EQ(e.message().status(), wecom::archive::v1::DECRYPT_STATUS_DECRYPTED);
   }
 }
@@ -372,7 +372,7 @@ TEST(ArchiveEndToEnd, DurableConsumerResumesAfterItsAck) {
   uint64_t acked = 0;
   {
     StreamCall call(stub.get(), request);
-    std::vector<StreamMessagesResponse> first = ReadMessages(call.reader.get(), 120);
+    std::vector<StreamEvent> first = ReadMessages(call.events.get(), 120);
     ASSERT_EQ(first.size(), 120u);
     acked = first[99].position();
     grpc::ClientContext context;
@@ -391,7 +391,7 @@ TEST(ArchiveEndToEnd, DurableConsumerResumesAfterItsAck) {
   ASSERT_THAT(harness->StartArchive(), IsOk());
   stub = harness->Stub();
   StreamCall resumed(stub.get(), request);
-  std::vector<StreamMessagesResponse> next = ReadMessages(resumed.reader.get(), 1);
+  std::vector<StreamEvent> next = ReadMessages(resumed.events.get(), 1);
   ASSERT_EQ(next.size(), 1u);
   EXPECT_EQ(next[0].position(), acked + 1);
   EXPECT_EQ(next[0].message().seq(), corpus.SeqAt(100));
@@ -406,10 +406,10 @@ TEST(ArchiveEndToEnd, StreamFiltersByMsgtypeConversationAndSender) {
   const emulator::Corpus& corpus = harness->corpus();
   auto stub = harness->Stub();
   // Everything first, to know what each filter should keep.
-  std::vector<StreamMessagesResponse> all;
+  std::vector<StreamEvent> all;
   {
     StreamCall call(stub.get(), FromStart(harness->corp_id()));
-    all = ReadMessages(call.reader.get(), corpus.base_size());
+    all = ReadMessages(call.events.get(), corpus.base_size());
     ASSERT_EQ(all.size(), corpus.base_size());
   }
   const ArchivedMessage& sample = all[all.size() / 3].message();
@@ -447,12 +447,12 @@ TEST(ArchiveEndToEnd, StreamFiltersByMsgtypeConversationAndSender) {
     StreamMessagesRequest request = FromStart(harness->corp_id());
     c.set(&request);
     StreamCall call(stub.get(), request);
-    std::vector<StreamMessagesResponse> filtered = ReadMessages(call.reader.get(), expected.size());
+    std::vector<StreamEvent> filtered = ReadMessages(call.events.get(), expected.size());
     EXPECT_EQ(SeqsOf(filtered), expected) << c.name;
     // Nothing more is stored for this filter: the next event is the catch-up marker.
-    StreamMessagesResponse next;
-    ASSERT_TRUE(call.reader->Read(&next)) << c.name;
-    EXPECT_EQ(next.kind(), StreamMessagesResponse::KIND_CAUGHT_UP) << c.name;
+    StreamEvent next;
+    ASSERT_TRUE(call.events->Next(&next)) << c.name;
+    EXPECT_EQ(next.kind(), StreamEvent::KIND_CAUGHT_UP) << c.name;
   }
 }
 
@@ -468,8 +468,7 @@ TEST(ArchiveEndToEnd, SeveralCorpsInOneProcessKeepTheirArchivesApart) {
   for (size_t corp = 0; corp < 3; ++corp) {
     const emulator::Corpus& corpus = harness->corpus(corp);
     StreamCall call(stub.get(), FromStart(harness->corp_id(corp)));
-    std::vector<StreamMessagesResponse> events =
-        ReadMessages(call.reader.get(), corpus.base_size());
+    std::vector<StreamEvent> events = ReadMessages(call.events.get(), corpus.base_size());
     ASSERT_EQ(events.size(), corpus.base_size()) << harness->corp_id(corp);
     for (size_t i = 0; i < events.size(); ++i) {
       const ArchivedMessage& archived = events[i].message();

@@ -181,13 +181,13 @@ std::string ArchiveHarness::MetricsText() const {
   return response.ok() ? response->body : "";
 }
 
-std::vector<wecom::archive::v1::StreamMessagesResponse> ReadMessages(
-    grpc::ClientReaderInterface<wecom::archive::v1::StreamMessagesResponse>* reader, size_t count) {
-  std::vector<wecom::archive::v1::StreamMessagesResponse> out;
-  wecom::archive::v1::StreamMessagesResponse response;
-  while (out.size() < count && reader->Read(&response)) {
-    if (response.kind() == wecom::archive::v1::StreamMessagesResponse::KIND_CAUGHT_UP) continue;
-    out.push_back(response);
+std::vector<wecom::archive::v1::StreamEvent> ReadMessages(archive::StreamEventReader* events,
+                                                          size_t count) {
+  std::vector<wecom::archive::v1::StreamEvent> out;
+  wecom::archive::v1::StreamEvent event;
+  while (out.size() < count && events->Next(&event)) {
+    if (event.kind() == wecom::archive::v1::StreamEvent::KIND_CAUGHT_UP) continue;
+    out.push_back(std::move(event));
   }
   return out;
 }

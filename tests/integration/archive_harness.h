@@ -14,6 +14,7 @@
 #include "emulators/finance-sdk/corpus.h"
 #include "emulators/finance-sdk/emulator_config.h"
 #include "grpcpp/grpcpp.h"
+#include "services/archive/client/stream_event_reader.h"
 #include "tests/support/child_process.h"
 #include "tests/support/temp_dir.h"
 #include "wecom/archive/v1/archive_service.grpc.pb.h"
@@ -77,8 +78,8 @@ class ArchiveHarness {
 };
 
 // Reads a stream until `count` message events (ARCHIVED or RECOVERED) have
-// arrived or the deadline passes; CAUGHT_UP markers are skipped.
-std::vector<wecom::archive::v1::StreamMessagesResponse> ReadMessages(
-    grpc::ClientReaderInterface<wecom::archive::v1::StreamMessagesResponse>* reader, size_t count);
+// arrived or the stream ends; CAUGHT_UP markers are skipped.
+std::vector<wecom::archive::v1::StreamEvent> ReadMessages(archive::StreamEventReader* events,
+                                                          size_t count);
 
 }  // namespace wecom::testing

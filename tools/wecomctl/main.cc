@@ -12,6 +12,7 @@
 #include "common/grpc/status.h"
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/grpcpp.h"
+#include "services/archive/client/stream_event_reader.h"
 #include "wecom/archive/v1/archive_service.grpc.pb.h"
 
 namespace {
@@ -179,16 +180,17 @@ int main(int argc, char** argv) {
     request.set_sender(sender);
     grpc::ClientContext context;
     auto reader = stub->StreamMessages(&context, request);
-    wecom::archive::v1::StreamMessagesResponse response;
+    wecom::archive::StreamEventReader events(reader.get());
+    wecom::archive::v1::StreamEvent event;
     uint64_t printed = 0, last_position = 0;
-    while (reader->Read(&response)) {
-      if (response.kind() == wecom::archive::v1::StreamMessagesResponse::KIND_CAUGHT_UP) {
-        std::cerr << "-- caught up at position " << response.position() << "\n";
+    while (events.Next(&event)) {
+      if (event.kind() == wecom::archive::v1::StreamEvent::KIND_CAUGHT_UP) {
+        std::cerr << "-- caught up at position " << event.position() << "\n";
         if (until_caught_up) break;
         continue;
       }
-      last_position = response.position();
-      std::cout << (g.json ? ToJson(response) : Summarize(response.message())) << "\n";
+      last_position = event.position();
+      std::cout << (g.json ? ToJson(event) : Summarize(event.message())) << "\n";
       if (max_messages != 0 && ++printed >= max_messages) break;
     }
     context.TryCancel();

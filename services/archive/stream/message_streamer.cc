@@ -9,12 +9,21 @@
 namespace wecom::archive {
 
 using wecom::archive::v1::ArchivedMessage;
+using wecom::archive::v1::StreamEvent;
 using wecom::archive::v1::StreamMessagesRequest;
 using wecom::archive::v1::StreamMessagesResponse;
 
 namespace {
 
 constexpr size_t kReadBatch = 512;
+// A response is sent once its messages' bulk passes this size, so that a
+// replay of large messages still goes out in bounded pieces.
+constexpr size_t kResponseBytes = 1 << 20;
+
+// The bulk of a message: its JSON, decrypted or not.
+size_t ApproximateBytes(const ArchivedMessage& message) {
+  return message.message().original_json().size() + message.envelope().encrypt_chat_msg().size();
+}
 
 // Filters see decrypted content only; an undecryptable message always passes,
 // since nobody can tell yet what it is.
@@ -60,12 +69,24 @@ absl::Status MessageStreamer::Stream(const StreamMessagesRequest& request, const
   absl::flat_hash_set<uint64_t> sent_undecrypted;
   bool caught_up = false;
 
+  // Events go out in responses of everything one store read produced, so a
+  // replay costs one write per batch rather than per message.
+  StreamMessagesResponse response;
+  size_t response_bytes = 0;
+  auto flush = [&] {
+    if (response.events().empty()) return true;
+    const bool delivered = sink(response);
+    response.clear_events();
+    response_bytes = 0;
+    return delivered;
+  };
+
   while (!cancelled()) {
     ASSIGN_OR_RETURN(std::vector<LogEntry> entries, store_->ReadLog(corp, position, kReadBatch));
     for (LogEntry& entry : entries) {
       position = entry.position;
       const ArchivedMessage& message = entry.message;
-      StreamMessagesResponse response;
+      StreamEvent::Kind kind;
       if (entry.kind == LogKind::kRecovered) {
         // A stream that got the placeholder learns what it became, whatever
         // its filters say; one that started after the placeholder sees the
@@ -73,26 +94,32 @@ absl::Status MessageStreamer::Stream(const StreamMessagesRequest& request, const
         const bool sent_placeholder = sent_undecrypted.erase(message.seq()) > 0;
         if (!sent_placeholder && message.position() > start) continue;  // got it decrypted
         if (!sent_placeholder && !Matches(request, message)) continue;
-        response.set_kind(StreamMessagesResponse::KIND_RECOVERED);
+        kind = StreamEvent::KIND_RECOVERED;
       } else {
         if (!Matches(request, message)) continue;
-        response.set_kind(StreamMessagesResponse::KIND_ARCHIVED);
+        kind = StreamEvent::KIND_ARCHIVED;
         if (message.status() != wecom::archive::v1::DECRYPT_STATUS_DECRYPTED) {
           sent_undecrypted.insert(message.seq());
         }
       }
-      response.set_position(entry.position);
-      *response.mutable_message() = std::move(entry.message);
-      if (!sink(response)) return absl::OkStatus();
+      StreamEvent* event = response.add_events();
+      event->set_kind(kind);
+      event->set_position(entry.position);
+      response_bytes += ApproximateBytes(message);
+      *event->mutable_message() = std::move(entry.message);
+      if (response_bytes >= kResponseBytes && !flush()) return absl::OkStatus();
     }
-    if (entries.size() == kReadBatch) continue;
+    if (entries.size() == kReadBatch) {
+      if (!flush()) return absl::OkStatus();
+      continue;
+    }
     if (!caught_up) {
       caught_up = true;
-      StreamMessagesResponse marker;
-      marker.set_kind(StreamMessagesResponse::KIND_CAUGHT_UP);
-      marker.set_position(position);
-      if (!sink(marker)) return absl::OkStatus();
+      StreamEvent* marker = response.add_events();
+      marker->set_kind(StreamEvent::KIND_CAUGHT_UP);
+      marker->set_position(position);
     }
+    if (!flush()) return absl::OkStatus();
     heads_->WaitBeyond(corp, position, absl::Now() + cancel_check_interval_);
   }
   return absl::OkStatus();

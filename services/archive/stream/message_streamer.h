@@ -18,7 +18,8 @@ namespace wecom::archive {
 
 class MessageStreamer {
  public:
-  // Returns false when the client is gone.
+  // Takes one response of one or more events; returns false when the client
+  // is gone.
   using Sink = std::function<bool(const wecom::archive::v1::StreamMessagesResponse&)>;
   using Cancelled = std::function<bool()>;
 

@@ -19,6 +19,7 @@ namespace {
 
 using testing::IsOk;
 using v1::ArchivedMessage;
+using v1::StreamEvent;
 using v1::StreamMessagesRequest;
 using v1::StreamMessagesResponse;
 
@@ -52,7 +53,18 @@ ArchivedMessage Undecryptable(uint64_t seq) {
 }
 
 // What a stream delivered: kind and seq (0 for the catch-up marker).
-using Delivery = std::pair<StreamMessagesResponse::Kind, uint64_t>;
+using Delivery = std::pair<StreamEvent::Kind, uint64_t>;
+
+// A sink that hands `on_event` each event of each response in turn; the stream
+// ends when it returns false.
+MessageStreamer::Sink EachEvent(std::function<bool(const StreamEvent&)> on_event) {
+  return [on_event = std::move(on_event)](const StreamMessagesResponse& response) {
+    for (const StreamEvent& event : response.events()) {
+      if (!on_event(event)) return false;
+    }
+    return true;
+  };
+}
 
 class MessageStreamerTest : public ::testing::Test {
  protected:
@@ -88,37 +100,31 @@ class MessageStreamerTest : public ::testing::Test {
   // Streams until the catch-up marker (included) and returns what arrived.
   std::vector<Delivery> Replay(const StreamMessagesRequest& request) {
     std::vector<Delivery> out;
-    EXPECT_THAT(streamer_->Stream(
-                    request,
-                    [&](const StreamMessagesResponse& r) {
-                      out.emplace_back(r.kind(), r.message().seq());
-                      return r.kind() != StreamMessagesResponse::KIND_CAUGHT_UP;
-                    },
-                    [] { return false; }),
+    EXPECT_THAT(streamer_->Stream(request, EachEvent([&](const StreamEvent& r) {
+                                    out.emplace_back(r.kind(), r.message().seq());
+                                    return r.kind() != StreamEvent::KIND_CAUGHT_UP;
+                                  }),
+                                  [] { return false; }),
                 IsOk());
     return out;
   }
 
   // Streams live: once the stream has caught up, seq 2's key "arrives"; ends
   // after the recovery event and returns everything the stream sent.
-  std::vector<StreamMessagesResponse> RecoverWhileStreaming(const StreamMessagesRequest& request) {
-    std::vector<StreamMessagesResponse> events;
+  std::vector<StreamEvent> RecoverWhileStreaming(const StreamMessagesRequest& request) {
+    std::vector<StreamEvent> events;
     absl::Notification caught_up, recovered;
     std::atomic<bool> cancelled{false};
     std::thread streaming([&] {
-      EXPECT_THAT(streamer_->Stream(
-                      request,
-                      [&](const StreamMessagesResponse& r) {
-                        events.push_back(r);
-                        if (r.kind() == StreamMessagesResponse::KIND_CAUGHT_UP) {
-                          caught_up.Notify();
-                        }
-                        if (r.kind() == StreamMessagesResponse::KIND_RECOVERED) {
-                          recovered.Notify();
-                        }
-                        return true;
-                      },
-                      [&] { return cancelled.load(); }),
+      EXPECT_THAT(streamer_->Stream(request, EachEvent([&](const StreamEvent& r) {
+                                      events.push_back(r);
+                                      if (r.kind() == StreamEvent::KIND_CAUGHT_UP)
+                                        caught_up.Notify();
+                                      if (r.kind() == StreamEvent::KIND_RECOVERED)
+                                        recovered.Notify();
+                                      return true;
+                                    }),
+                                    [&] { return cancelled.load(); }),
                   IsOk());
     });
     caught_up.WaitForNotification();
@@ -144,26 +150,37 @@ class MessageStreamerTest : public ::testing::Test {
   std::unique_ptr<MessageStreamer> streamer_;
 };
 
-constexpr auto kArchived = StreamMessagesResponse::KIND_ARCHIVED;
-constexpr auto kRecovered = StreamMessagesResponse::KIND_RECOVERED;
-constexpr auto kCaughtUp = StreamMessagesResponse::KIND_CAUGHT_UP;
+constexpr auto kArchived = StreamEvent::KIND_ARCHIVED;
+constexpr auto kRecovered = StreamEvent::KIND_RECOVERED;
+constexpr auto kCaughtUp = StreamEvent::KIND_CAUGHT_UP;
 
 TEST_F(MessageStreamerTest, ReplayAfterRecoverySendsEachMessageOnceDecrypted) {
   Recover();
-  std::vector<StreamMessagesResponse> events;
-  ASSERT_THAT(streamer_->Stream(
-                  AfterSeq(0),
-                  [&](const StreamMessagesResponse& r) {
-                    events.push_back(r);
-                    return r.kind() != kCaughtUp;
-                  },
-                  [] { return false; }),
+  std::vector<StreamEvent> events;
+  ASSERT_THAT(streamer_->Stream(AfterSeq(0), EachEvent([&](const StreamEvent& r) {
+                                  events.push_back(r);
+                                  return r.kind() != kCaughtUp;
+                                }),
+                                [] { return false; }),
               IsOk());
   ASSERT_EQ(events.size(), 4u);
   EXPECT_EQ(events[1].kind(), kArchived);
   EXPECT_EQ(events[1].message().seq(), 2u);
   EXPECT_EQ(events[1].message().status(), v1::DECRYPT_STATUS_DECRYPTED);
   EXPECT_EQ(events[3].kind(), kCaughtUp);
+}
+
+TEST_F(MessageStreamerTest, ReplayedHistoryComesInOneResponseWithTheCatchUpMarker) {
+  std::vector<int> sizes;
+  ASSERT_THAT(streamer_->Stream(
+                  AfterSeq(0),
+                  [&](const StreamMessagesResponse& r) {
+                    sizes.push_back(r.events_size());
+                    return false;
+                  },
+                  [] { return false; }),
+              IsOk());
+  EXPECT_EQ(sizes, std::vector<int>{4});  // seqs 1-3 and the marker
 }
 
 TEST_F(MessageStreamerTest, AStreamThatStartedAfterThePlaceholderGetsTheRecovery) {
@@ -173,7 +190,7 @@ TEST_F(MessageStreamerTest, AStreamThatStartedAfterThePlaceholderGetsTheRecovery
 }
 
 TEST_F(MessageStreamerTest, ALiveStreamSeesThePlaceholderThenTheRecovery) {
-  std::vector<StreamMessagesResponse> events = RecoverWhileStreaming(AfterSeq(0));
+  std::vector<StreamEvent> events = RecoverWhileStreaming(AfterSeq(0));
   ASSERT_EQ(events.size(), 5u);
   EXPECT_EQ(events[1].message().status(), v1::DECRYPT_STATUS_UNDECRYPTABLE);
   EXPECT_EQ(events[4].kind(), kRecovered);
@@ -186,7 +203,7 @@ TEST_F(MessageStreamerTest, AFilteredStreamLearnsWhatItsPlaceholderBecame) {
   StreamMessagesRequest request = AfterSeq(0);
   request.add_msgtypes("image");  // seq 2 turns out to be text
   std::vector<Delivery> events;
-  for (const StreamMessagesResponse& r : RecoverWhileStreaming(request)) {
+  for (const StreamEvent& r : RecoverWhileStreaming(request)) {
     events.emplace_back(r.kind(), r.message().seq());
   }
   EXPECT_EQ(events, (std::vector<Delivery>{{kArchived, 2}, {kCaughtUp, 0}, {kRecovered, 2}}));

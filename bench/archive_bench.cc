@@ -18,6 +18,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "common/process/process_defaults.h"
 #include "tests/integration/archive_harness.h"
 
 namespace {
@@ -104,8 +105,7 @@ double StreamSeconds(wecom::testing::ArchiveHarness& harness, size_t count) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // As in the services: Debian's Abseil keeps Mutex deadlock detection on.
-  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+  wecom::ApplyServiceProcessDefaults();  // as in the services
   size_t messages = 100000;
   if (argc > 1) absl::SimpleAtoi(argv[1], &messages);
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));

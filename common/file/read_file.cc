@@ -4,34 +4,17 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 
 #include "absl/cleanup/cleanup.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "common/file/file_error.h"
 
 namespace wecom {
-namespace {
-
-absl::Status FileError(int error, const std::string& path) {
-  const std::string message = absl::StrCat("cannot read ", path, ": ", std::strerror(error));
-  switch (error) {
-    case ENOENT:
-    case ENOTDIR:
-      return absl::NotFoundError(message);
-    case EACCES:
-    case EPERM:
-      return absl::PermissionDeniedError(message);
-    default:
-      return absl::InternalError(message);
-  }
-}
-
-}  // namespace
 
 absl::StatusOr<std::string> ReadFile(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return FileError(errno, path);
+  if (fd < 0) return FileError(errno, absl::StrCat("cannot read ", path));
   absl::Cleanup close_fd = [fd] { ::close(fd); };
   std::string content;
   char buffer[64 * 1024];
@@ -40,7 +23,7 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
     if (n == 0) return content;
     if (n < 0) {
       if (errno == EINTR) continue;
-      return FileError(errno, path);
+      return FileError(errno, absl::StrCat("cannot read ", path));
     }
     content.append(buffer, static_cast<size_t>(n));
   }

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/server_context.h"
 #include "grpcpp/support/status.h"
@@ -21,6 +22,17 @@ grpc::Status ToGrpcStatus(const absl::Status& status);
 // it is also added to the call's trailing metadata. Use in handlers:
 //   return ToGrpcStatus(api.Pull(*request), context);
 grpc::Status ToGrpcStatus(const absl::Status& status, grpc::ServerContextBase* context);
+
+// For unary handlers: moves an API call's result into the response, or
+// converts its error (with its VendorError trailer):
+//   return ToGrpcResponse(api_->GetMedia(*request), context, response);
+template <typename Response>
+grpc::Status ToGrpcResponse(absl::StatusOr<Response> result, grpc::ServerContextBase* context,
+                            Response* response) {
+  if (!result.ok()) return ToGrpcStatus(result.status(), context);
+  *response = *std::move(result);
+  return grpc::Status::OK;
+}
 
 // Same code and message.
 absl::Status FromGrpcStatus(const grpc::Status& status);

@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 
 #include <algorithm>
+#include <cstdio>
 
 #include "absl/cleanup/cleanup.h"
 #include "absl/status/status.h"
@@ -12,6 +13,8 @@
 
 namespace wecom {
 namespace {
+
+constexpr char kAwsPayloadHash[] = "x-amz-content-sha256";
 
 // curl_global_init is not thread-safe and must run once before any other curl
 // call; a function-local static gives both.
@@ -56,9 +59,55 @@ absl::Status TransportFailure(CURLcode code, const HttpRequest& request) {
   }
 }
 
-size_t AppendBody(char* data, size_t size, size_t count, void* body) {
-  static_cast<std::string*>(body)->append(data, size * count);
-  return size * count;
+// Where the response body goes, within the request's limit.
+struct ResponseBody {
+  std::string* body = nullptr;
+  std::optional<uint64_t> limit;
+  bool over_limit = false;
+};
+
+size_t AppendBody(char* data, size_t size, size_t count, void* body_arg) {
+  auto* response = static_cast<ResponseBody*>(body_arg);
+  const size_t bytes = size * count;
+  if (response->limit.has_value() && response->body->size() + bytes > *response->limit) {
+    response->over_limit = true;
+    return 0;  // anything short of `bytes` makes curl abort with CURLE_WRITE_ERROR
+  }
+  response->body->append(data, bytes);
+  return bytes;
+}
+
+// A streamed request body as curl's read and seek callbacks see it.
+struct RequestBody {
+  const HttpBodyStream* stream = nullptr;
+  uint64_t position = 0;
+  absl::Status error;
+};
+
+size_t ReadBody(char* buffer, size_t size, size_t count, void* body_arg) {
+  auto* request = static_cast<RequestBody*>(body_arg);
+  absl::StatusOr<size_t> read = request->stream->read(request->position, buffer, size * count);
+  if (read.ok() && *read == 0 && request->position < request->stream->size) {
+    read = absl::DataLossError(absl::StrCat("request body ended after ", request->position, " of ",
+                                            request->stream->size, " bytes"));
+  }
+  if (!read.ok()) {
+    request->error = read.status();
+    return CURL_READFUNC_ABORT;
+  }
+  request->position += *read;
+  return *read;
+}
+
+// curl seeks back to resend the body, e.g. when a reused connection turns out
+// to be closed.
+int SeekBody(void* body_arg, curl_off_t offset, int origin) {
+  auto* request = static_cast<RequestBody*>(body_arg);
+  if (origin != SEEK_SET || offset < 0 || static_cast<uint64_t>(offset) > request->stream->size) {
+    return CURL_SEEKFUNC_CANTSEEK;
+  }
+  request->position = static_cast<uint64_t>(offset);
+  return CURL_SEEKFUNC_OK;
 }
 
 size_t AppendHeader(char* data, size_t size, size_t count, void* headers_arg) {
@@ -138,6 +187,14 @@ absl::StatusOr<HttpResponse> CurlHttpClient::Send(const HttpRequest& request) {
   if (request.timeout <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("HttpRequest.timeout must be positive");
   }
+  if (request.aws_sigv4.has_value() && request.body_stream.has_value() &&
+      std::none_of(request.headers.begin(), request.headers.end(), [](const auto& header) {
+        return absl::EqualsIgnoreCase(header.first, kAwsPayloadHash);
+      })) {
+    // Without it curl would sign the hash of an empty body.
+    return absl::InvalidArgumentError(
+        absl::StrCat("a signed streamed body needs the ", kAwsPayloadHash, " header"));
+  }
   CURL* curl = AcquireHandle();
   if (curl == nullptr) return absl::ResourceExhaustedError("curl_easy_init failed");
   absl::Cleanup release = [this, curl] { ReleaseHandle(curl); };
@@ -147,7 +204,9 @@ absl::StatusOr<HttpResponse> CurlHttpClient::Send(const HttpRequest& request) {
     header_list = curl_slist_append(header_list, absl::StrCat(name, ": ", value).c_str());
   }
   // Otherwise curl waits for a "100 Continue" before sending a large body.
-  header_list = curl_slist_append(header_list, "Expect:");
+  // Not when signing: curl 7.88 signs this empty header although it never
+  // sends it, so the server would compute another signature.
+  if (!request.aws_sigv4.has_value()) header_list = curl_slist_append(header_list, "Expect:");
   absl::Cleanup free_headers = [header_list] { curl_slist_free_all(header_list); };
 
   HttpResponse response;
@@ -163,7 +222,20 @@ absl::StatusOr<HttpResponse> CurlHttpClient::Send(const HttpRequest& request) {
     curl_easy_setopt(curl, CURLOPT_PROXYUSERPWD, options_.proxy_credentials.c_str());
   }
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, header_list);
-  if (request.method == "GET") {
+  RequestBody streamed_body;
+  streamed_body.stream = request.body_stream ? &*request.body_stream : nullptr;
+  if (request.body_stream.has_value()) {
+    curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE,
+                     static_cast<curl_off_t>(request.body_stream->size));
+    curl_easy_setopt(curl, CURLOPT_READFUNCTION, ReadBody);
+    curl_easy_setopt(curl, CURLOPT_READDATA, &streamed_body);
+    curl_easy_setopt(curl, CURLOPT_SEEKFUNCTION, SeekBody);
+    curl_easy_setopt(curl, CURLOPT_SEEKDATA, &streamed_body);
+    if (request.method != "PUT") {
+      curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+    }
+  } else if (request.method == "GET") {
     curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
   } else if (request.method == "HEAD") {
     curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
@@ -175,12 +247,29 @@ absl::StatusOr<HttpResponse> CurlHttpClient::Send(const HttpRequest& request) {
       curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
     }
   }
+  if (request.aws_sigv4.has_value()) {
+    const AwsSigV4Signing& signing = *request.aws_sigv4;
+    const std::string provider = absl::StrCat("aws:amz:", signing.region, ":", signing.service);
+    curl_easy_setopt(curl, CURLOPT_AWS_SIGV4, provider.c_str());
+    // Separate options, so a ':' in either part cannot move the split.
+    curl_easy_setopt(curl, CURLOPT_USERNAME, signing.access_key_id.c_str());
+    curl_easy_setopt(curl, CURLOPT_PASSWORD, signing.secret_access_key.reveal().c_str());
+  }
+  ResponseBody response_body;
+  response_body.body = &response.body;
+  response_body.limit = request.max_response_body_bytes;
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, AppendBody);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response_body);
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, AppendHeader);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &response.headers);
 
   if (const CURLcode code = curl_easy_perform(curl); code != CURLE_OK) {
+    if (!streamed_body.error.ok()) return streamed_body.error;
+    if (response_body.over_limit) {
+      return absl::ResourceExhaustedError(absl::StrCat(request.method, " to ", HostOf(request.url),
+                                                       ": response body over ",
+                                                       *request.max_response_body_bytes, " bytes"));
+    }
     return TransportFailure(code, request);
   }
   long status_code = 0;

@@ -2,6 +2,8 @@
 // and decorated, and a libcurl implementation.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <memory>
 #include <optional>
@@ -14,6 +16,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/config/secret.h"
 
 // libcurl's easy handle, declared exactly as curl.h does so that this header
 // need not include it.
@@ -24,6 +27,26 @@ namespace wecom {
 // Header fields in the order they were written or received.
 using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
 
+// A request body read piece by piece while it is sent, for bodies too large
+// to hold in memory (file uploads).
+struct HttpBodyStream {
+  // Sent as Content-Length.
+  uint64_t size = 0;
+  // Writes up to `capacity` bytes of the body from `offset` into `buffer` and
+  // returns how many, 0 only at `size`. Offsets increase, except that the body
+  // starts again from 0 when it must be resent (on a fresh connection). An
+  // error aborts the request, and Send returns it.
+  std::function<absl::StatusOr<size_t>(uint64_t offset, char* buffer, size_t capacity)> read;
+};
+
+// AWS Signature Version 4, which S3 and the S3-compatible stores take.
+struct AwsSigV4Signing {
+  std::string region;   // "us-east-1"
+  std::string service;  // "s3"
+  std::string access_key_id;
+  Secret secret_access_key;
+};
+
 struct HttpRequest {
   // "GET", "POST", or any other method name.
   std::string method = "GET";
@@ -31,6 +54,15 @@ struct HttpRequest {
   std::string url;
   HttpHeaders headers;
   std::string body;
+  // When set, the body is streamed from here and `body` is ignored.
+  std::optional<HttpBodyStream> body_stream;
+  // When set, a longer response body fails the request with
+  // RESOURCE_EXHAUSTED instead of growing in memory.
+  std::optional<uint64_t> max_response_body_bytes;
+  // When set, the request is signed (by libcurl). The payload hash signed is
+  // the x-amz-content-sha256 header when there is one (a streamed body must
+  // have it), else the hash of `body`.
+  std::optional<AwsSigV4Signing> aws_sigv4;
   // The whole exchange, connecting included.
   absl::Duration timeout = absl::Seconds(10);
 };
@@ -51,7 +83,9 @@ class HttpClient {
   virtual ~HttpClient() = default;
   // Returns the response whatever its status code. Fails only when no response
   // arrived: DEADLINE_EXCEEDED when the timeout expired, UNAVAILABLE for other
-  // transport failures, INVALID_ARGUMENT for a request that cannot be sent.
+  // transport failures, INVALID_ARGUMENT for a request that cannot be sent,
+  // RESOURCE_EXHAUSTED for a body over max_response_body_bytes, or the error
+  // of the request's body stream.
   virtual absl::StatusOr<HttpResponse> Send(const HttpRequest& request) = 0;
 };
 

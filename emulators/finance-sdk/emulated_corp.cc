@@ -87,10 +87,22 @@ EmulatedCorp::EmulatedCorp(CorpConfig config, std::map<uint32_t, RsaPublicKey> k
       chat_limit_(config_.faults.chat_calls_per_minute),
       media_limit_(config_.faults.media_calls_per_minute) {}
 
-absl::Status EmulatedCorp::SimulateNetwork(int timeout_s) {
+absl::Status EmulatedCorp::SimulateNetwork(const CallNetwork& network) {
+  // The vendor documents no code of its own for proxy failures: the SDK's
+  // curl cannot reach the server, which is a network error. The messages
+  // never quote the passwd.
+  const NetworkSettings& route = config_.network;
+  if (!route.required_proxy.empty()) {
+    if (network.proxy != route.required_proxy) {
+      return VendorError(kSdkNetworkError, "the server is reachable only through the corp's proxy");
+    }
+    if (!route.required_proxy_passwd.empty() && network.passwd != route.required_proxy_passwd) {
+      return VendorError(kSdkNetworkError, "the proxy refused the credentials");
+    }
+  }
   const absl::Duration latency = absl::Milliseconds(config_.faults.latency_ms);
-  if (timeout_s > 0 && latency > absl::Seconds(timeout_s)) {
-    absl::SleepFor(absl::Seconds(timeout_s));
+  if (network.timeout_s > 0 && latency > absl::Seconds(network.timeout_s)) {
+    absl::SleepFor(absl::Seconds(network.timeout_s));
     return VendorError(kSdkNetworkError, "timed out waiting for the server");
   }
   if (latency > absl::ZeroDuration()) absl::SleepFor(latency);
@@ -130,12 +142,12 @@ absl::StatusOr<std::string> EmulatedCorp::EncryptedEntry(const CorpusMessage& me
 }
 
 absl::StatusOr<std::string> EmulatedCorp::ChatData(uint64_t seq, uint32_t limit, bool secret_ok,
-                                                   int timeout_s) {
+                                                   const CallNetwork& network) {
   // Checked by the SDK itself, before any network traffic.
   if (limit > kMaxChatDataLimit) {
     return VendorError(kSdkParameterError, absl::StrCat("limit ", limit, " exceeds 1000"));
   }
-  RETURN_IF_ERROR(SimulateNetwork(timeout_s));
+  RETURN_IF_ERROR(SimulateNetwork(network));
   RETURN_IF_ERROR(TransientFault());
   if (!secret_ok) {
     return ChatDataErrorJson(kErrInvalidCredential,
@@ -165,9 +177,9 @@ absl::StatusOr<std::string> EmulatedCorp::ChatData(uint64_t seq, uint32_t limit,
 
 absl::StatusOr<MediaPiece> EmulatedCorp::MediaData(absl::string_view indexbuf,
                                                    absl::string_view sdkfileid, bool secret_ok,
-                                                   int timeout_s) {
+                                                   const CallNetwork& network) {
   ASSIGN_OR_RETURN(const ByteRange range, ParseMediaIndex(indexbuf));
-  RETURN_IF_ERROR(SimulateNetwork(timeout_s));
+  RETURN_IF_ERROR(SimulateNetwork(network));
   RETURN_IF_ERROR(TransientFault());
   if (!secret_ok) {
     return VendorError(kErrInvalidCredential,

@@ -36,6 +36,16 @@ struct MediaPiece {
   bool finished = false;
 };
 
+// What a GetChatData/GetMediaData caller gave the SDK for reaching the server.
+struct CallNetwork {
+  // "" for none.
+  absl::string_view proxy;
+  // The proxy's "user:password"; never logged.
+  absl::string_view passwd;
+  // Seconds; > 0 bounds the injected latency as the SDK's timeout would.
+  int timeout_s = 0;
+};
+
 // GetChatData's answer when the server reports an error inside the JSON
 // (the call itself returns 0).
 std::string ChatDataErrorJson(int errcode, absl::string_view errmsg);
@@ -52,20 +62,23 @@ class EmulatedCorp {
 
   // GetChatData: the answer JSON for up to `limit` messages with seq > `seq`
   // that are sent and not yet expired, or a VendorError (10000, 10001-10003,
-  // 10001 on timeout). Server errors (40001, 45009) come inside the JSON.
-  // `timeout_s` > 0 bounds the injected latency as the SDK's timeout would.
-  absl::StatusOr<std::string> ChatData(uint64_t seq, uint32_t limit, bool secret_ok, int timeout_s);
+  // 10001 on timeout or without the corp's proxy and its passwd). Server
+  // errors (40001, 45009) come inside the JSON.
+  absl::StatusOr<std::string> ChatData(uint64_t seq, uint32_t limit, bool secret_ok,
+                                       const CallNetwork& network);
 
   // GetMediaData: the piece `indexbuf` names ("" for the first), or a
   // VendorError (10000, 10001-10003, 10005, 10006, 10010, 40001, 45009).
   absl::StatusOr<MediaPiece> MediaData(absl::string_view indexbuf, absl::string_view sdkfileid,
-                                       bool secret_ok, int timeout_s);
+                                       bool secret_ok, const CallNetwork& network);
 
  private:
   EmulatedCorp(CorpConfig config, std::map<uint32_t, RsaPublicKey> keys);
 
-  // Sleeps for the configured latency; 10001 if the SDK's timeout is shorter.
-  absl::Status SimulateNetwork(int timeout_s);
+  // 10001 unless the call goes through the corp's required proxy with its
+  // passwd; then sleeps for the configured latency, 10001 if the SDK's
+  // timeout is shorter.
+  absl::Status SimulateNetwork(const CallNetwork& network);
   // Fails a transient_error_rate fraction of calls with 10001, 10002 or 10003.
   absl::Status TransientFault();
   // True if this fetch of the piece at `offset` must come back corrupted.

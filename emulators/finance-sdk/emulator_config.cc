@@ -12,6 +12,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 #include "common/status/status_macros.h"
 #include "nlohmann/json.hpp"
 
@@ -44,6 +45,15 @@ class ObjectReader {
     if (!value.is_string() || value.get_ref<const std::string&>().empty()) {
       return Error(key, "expected a non-empty string");
     }
+    *out = value.get<std::string>();
+    return absl::OkStatus();
+  }
+
+  // An optional string where "" means "not set", so a writer can spell every key.
+  absl::Status StringOrEmpty(absl::string_view key, std::string* out) {
+    if (!Present(key, false)) return status_;
+    const Json& value = At(key);
+    if (!value.is_string()) return Error(key, "expected a string");
     *out = value.get<std::string>();
     return absl::OkStatus();
   }
@@ -178,6 +188,40 @@ absl::Status ReadFaults(const Json& value, const std::string& path, FaultSetting
   return reader.Finish();
 }
 
+// True for "<scheme>://<host>:<port>" with a scheme the vendor's SDK supports.
+bool IsSupportedProxy(absl::string_view proxy) {
+  if (!absl::ConsumePrefix(&proxy, "socks5://") && !absl::ConsumePrefix(&proxy, "http://")) {
+    return false;
+  }
+  const size_t colon = proxy.rfind(':');
+  int port = 0;
+  return colon != absl::string_view::npos && colon > 0 &&
+         absl::SimpleAtoi(proxy.substr(colon + 1), &port) && port > 0 && port <= 65535;
+}
+
+// Error messages name the key but never quote the passwd.
+absl::Status ReadNetwork(const Json& value, const std::string& path, NetworkSettings* network) {
+  ASSIGN_OR_RETURN(ObjectReader reader, ObjectReader::Of(value, path));
+  RETURN_IF_ERROR(reader.StringOrEmpty("required_proxy", &network->required_proxy));
+  RETURN_IF_ERROR(reader.StringOrEmpty("required_proxy_passwd", &network->required_proxy_passwd));
+  if (!network->required_proxy.empty() && !IsSupportedProxy(network->required_proxy)) {
+    return reader.Error("required_proxy",
+                        "expected socks5://host:port or http://host:port (the proxies the SDK "
+                        "supports), or \"\" for none");
+  }
+  if (!network->required_proxy_passwd.empty()) {
+    if (network->required_proxy.empty()) {
+      return reader.Error("required_proxy_passwd",
+                          "needs required_proxy (the credentials are the proxy's)");
+    }
+    if (network->required_proxy_passwd.find(':') == std::string::npos ||
+        network->required_proxy_passwd.front() == ':') {
+      return reader.Error("required_proxy_passwd", "expected \"user:password\", or \"\" for none");
+    }
+  }
+  return reader.Finish();
+}
+
 absl::Status ReadCorp(const Json& value, const std::string& path, const std::string& base_dir,
                       absl::Time now, CorpConfig* corp) {
   ASSIGN_OR_RETURN(ObjectReader reader, ObjectReader::Of(value, path));
@@ -221,6 +265,9 @@ absl::Status ReadCorp(const Json& value, const std::string& path, const std::str
   if (reader.Has("faults")) {
     RETURN_IF_ERROR(
         ReadFaults(reader.At("faults"), reader.PathOf("faults"), &corp->faults, &corp->traffic));
+  }
+  if (reader.Has("network")) {
+    RETURN_IF_ERROR(ReadNetwork(reader.At("network"), reader.PathOf("network"), &corp->network));
   }
   if (reader.Has("api")) {
     ASSIGN_OR_RETURN(ObjectReader api, ObjectReader::Of(reader.At("api"), reader.PathOf("api")));
@@ -320,6 +367,9 @@ std::string EmulatorConfigJson(const EmulatorConfig& config) {
           {"media_corrupt_rate", faults.media_corrupt_rate},
           {"empty_md5sum_rate", traffic.empty_md5sum_rate},
           {"failing_sdkfileids", faults.failing_sdkfileids}}},
+        {"network",
+         {{"required_proxy", corp.network.required_proxy},
+          {"required_proxy_passwd", corp.network.required_proxy_passwd}}},
         {"api",
          {{"access_token_ttl_seconds", corp.api.access_token_ttl_seconds},
           {"robot_info_calls_per_minute", corp.api.robot_info_calls_per_minute}}},

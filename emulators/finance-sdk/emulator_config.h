@@ -33,6 +33,17 @@ struct FaultSettings {
   std::vector<std::string> failing_sdkfileids;
 };
 
+// How the corp's vendor server is reached. The real SDK takes a proxy and its
+// credentials on every GetChatData/GetMediaData call; a corp whose network
+// egresses only through a proxy fails every call that does not use it.
+struct NetworkSettings {
+  // Empty: the server is reached directly and any proxy is accepted.
+  // Otherwise the only route, compared as written (e.g. socks5://127.0.0.1:1080).
+  std::string required_proxy;
+  // The proxy's "user:password"; empty: the proxy asks for none. Never logged.
+  std::string required_proxy_passwd;
+};
+
 // The WeCom HTTP API emulator's settings for a corp.
 struct ApiSettings {
   int64_t access_token_ttl_seconds = 7200;
@@ -50,6 +61,7 @@ struct CorpConfig {
   double retention_days = 5.0;
   TrafficSettings traffic;
   FaultSettings faults;
+  NetworkSettings network;
   ApiSettings api;
 };
 

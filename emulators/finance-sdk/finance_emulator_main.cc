@@ -205,6 +205,12 @@ int main(int argc, char** argv) {
       ->add_option("--media-calls-per-minute", corp.faults.media_calls_per_minute,
                    "GetMediaData limit")
       ->capture_default_str();
+  write_config->add_option("--required-proxy", corp.network.required_proxy,
+                           "socks5://HOST:PORT or http://HOST:PORT: SDK calls that do not use "
+                           "this proxy fail with 10001 (default: any route)");
+  write_config->add_option("--required-proxy-passwd", corp.network.required_proxy_passwd,
+                           "USER:PASSWORD the required proxy asks for; calls with other "
+                           "credentials fail with 10001");
   write_config
       ->add_option("--access-token-ttl-seconds", corp.api.access_token_ttl_seconds,
                    "expires_in of gettoken tokens")

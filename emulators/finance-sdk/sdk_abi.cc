@@ -154,11 +154,19 @@ int AnswerInSlice(absl::string_view answer, Slice_t* slice) {
   return SetBuffer(answer, &slice->buf, &slice->len) ? kSdkOk : kSdkSystemError;
 }
 
+// proxy and passwd are optional (null or "" for none), as the vendor documents.
+CallNetwork CallNetworkOf(const char* proxy, const char* passwd, int timeout) {
+  return CallNetwork{.proxy = proxy == nullptr ? "" : proxy,
+                     .passwd = passwd == nullptr ? "" : passwd,
+                     .timeout_s = timeout};
+}
+
 }  // namespace
 }  // namespace wecom::emulator
 
 using wecom::emulator::AnswerInSlice;
 using wecom::emulator::Backend;
+using wecom::emulator::CallNetworkOf;
 using wecom::emulator::InstanceCall;
 using wecom::emulator::kSdkOk;
 using wecom::emulator::kSdkParameterError;
@@ -202,7 +210,8 @@ FINANCE_SDK_API int GetChatData(WeWorkFinanceSdk_t* sdk, unsigned long long seq,
         wecom::emulator::ChatDataErrorJson(wecom::emulator::kErrInvalidCorpId, "invalid corpid"),
         chatDatas);
   }
-  absl::StatusOr<std::string> answer = sdk->corp->ChatData(seq, limit, sdk->secret_ok, timeout);
+  absl::StatusOr<std::string> answer =
+      sdk->corp->ChatData(seq, limit, sdk->secret_ok, CallNetworkOf(proxy, passwd, timeout));
   if (!answer.ok()) return VendorCode(answer.status());
   return AnswerInSlice(*answer, chatDatas);
 }
@@ -231,7 +240,8 @@ FINANCE_SDK_API int GetMediaData(WeWorkFinanceSdk_t* sdk, const char* indexbuf,
   }
   if (sdk->corp == nullptr) return wecom::emulator::kErrInvalidCorpId;
   absl::StatusOr<wecom::emulator::MediaPiece> piece =
-      sdk->corp->MediaData(indexbuf == nullptr ? "" : indexbuf, sdkFileid, sdk->secret_ok, timeout);
+      sdk->corp->MediaData(indexbuf == nullptr ? "" : indexbuf, sdkFileid, sdk->secret_ok,
+                           CallNetworkOf(proxy, passwd, timeout));
   if (!piece.ok()) return VendorCode(piece.status());
   if (!SetBuffer(piece->next_index, &media_data->outindexbuf, &media_data->out_len) ||
       !SetBuffer(piece->data, &media_data->data, &media_data->data_len)) {

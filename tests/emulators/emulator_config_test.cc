@@ -13,6 +13,7 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::Pair;
 using ::wecom::testing::IsOk;
 using ::wecom::testing::StatusIs;
@@ -40,6 +41,8 @@ TEST(EmulatorConfigTest, MinimalConfigGetsTheDocumentedDefaults) {
   EXPECT_EQ(corp.faults.transient_error_rate, 0.0);
   EXPECT_EQ(corp.api.access_token_ttl_seconds, 7200);
   EXPECT_EQ(corp.api.robot_info_calls_per_minute, 600);
+  EXPECT_EQ(corp.network.required_proxy, "");
+  EXPECT_EQ(corp.network.required_proxy_passwd, "");
 }
 
 TEST(EmulatorConfigTest, JsonRoundTripsEveryKey) {
@@ -64,6 +67,8 @@ TEST(EmulatorConfigTest, JsonRoundTripsEveryKey) {
   corp.faults.failing_sdkfileids = {"CtYBxyz", "CtYBabc"};
   corp.api.access_token_ttl_seconds = 60;
   corp.api.robot_info_calls_per_minute = 5;
+  corp.network.required_proxy = "socks5://10.0.0.1:8081";
+  corp.network.required_proxy_passwd = "user_name:passwd_123";
   EmulatorConfig config;
   config.corps = {corp};
 
@@ -74,6 +79,8 @@ TEST(EmulatorConfigTest, JsonRoundTripsEveryKey) {
   EXPECT_EQ(parsed->corps[0].traffic.seed, corp.traffic.seed);
   EXPECT_EQ(parsed->corps[0].traffic.empty_md5sum_rate, 0.1);
   EXPECT_EQ(parsed->corps[0].faults.failing_sdkfileids, corp.faults.failing_sdkfileids);
+  EXPECT_EQ(parsed->corps[0].network.required_proxy, "socks5://10.0.0.1:8081");
+  EXPECT_EQ(parsed->corps[0].network.required_proxy_passwd, "user_name:passwd_123");
 }
 
 // Parses kMinimal with `from` replaced by `to`.
@@ -118,6 +125,52 @@ TEST(EmulatorConfigTest, ErrorsNameTheOffendingKey) {
       kMinimal, {{"}]}", R"(},{"corpid":"ww1","secret":"t","public_keys":{"1":"k"}}]})"}});
   EXPECT_THAT(ParseEmulatorConfig(twice, "", kNow),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("corps[1].corpid")));
+}
+
+// Parses kMinimal with `network` added.
+absl::Status ParseNetwork(const std::string& network) {
+  return ParseEdited(R"("secret":"s")", absl::StrCat(R"("secret":"s","network":)", network));
+}
+
+TEST(EmulatorConfigTest, NetworkAcceptsTheVendorsProxyFormsAndEmptyForNone) {
+  for (const char* network :
+       {R"({})", R"({"required_proxy":"","required_proxy_passwd":""})",
+        R"({"required_proxy":"socks5://10.0.0.1:8081"})",
+        R"({"required_proxy":"http://proxy.corp:3128","required_proxy_passwd":"u:p"})"}) {
+    EXPECT_THAT(ParseNetwork(network), IsOk()) << network;
+  }
+}
+
+TEST(EmulatorConfigTest, NetworkErrorsNameTheKeyButNeverThePasswd) {
+  EXPECT_THAT(ParseNetwork(R"({"proxy":"socks5://10.0.0.1:8081"})"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("corps[0].network.proxy: unknown key")));
+  EXPECT_THAT(ParseNetwork(R"("socks5://10.0.0.1:8081")"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("corps[0].network")));
+  for (const char* proxy :
+       {R"(1080)", R"("10.0.0.1:8081")", R"("ftp://10.0.0.1:21")", R"("socks5://10.0.0.1")",
+        R"("http://:8080")", R"("socks5://10.0.0.1:99999")"}) {
+    EXPECT_THAT(
+        ParseNetwork(absl::StrCat(R"({"required_proxy":)", proxy, "}")),
+        StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("corps[0].network.required_proxy:")))
+        << proxy;
+  }
+  // The passwd is a secret: wrong or misplaced, it is named but not quoted.
+  const std::string passwd = "hunter2-no-colon";
+  const absl::Status without_user = ParseNetwork(absl::StrCat(
+      R"({"required_proxy":"socks5://10.0.0.1:8081","required_proxy_passwd":")", passwd, R"("})"));
+  EXPECT_THAT(without_user, StatusIs(absl::StatusCode::kInvalidArgument,
+                                     HasSubstr("corps[0].network.required_proxy_passwd:")));
+  EXPECT_THAT(without_user.message(), Not(HasSubstr(passwd)));
+  const absl::Status without_proxy = ParseNetwork(R"({"required_proxy_passwd":"user:hunter2"})");
+  EXPECT_THAT(without_proxy,
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("corps[0].network.required_proxy_passwd: needs required_proxy")));
+  EXPECT_THAT(without_proxy.message(), Not(HasSubstr("hunter2")));
+  EXPECT_THAT(ParseNetwork(R"({"required_proxy":"socks5://10.0.0.1:8081",)"
+                           R"("required_proxy_passwd":7})"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("corps[0].network.required_proxy_passwd: expected a string")));
 }
 
 TEST(EmulatorConfigTest, ReadingAMissingFileNamesIt) {

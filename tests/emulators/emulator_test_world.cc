@@ -102,6 +102,11 @@ EmulatorConfig MakeConfig(const std::string& dir) {
   CorpConfig live = MakeCorp(dir, kLiveCorp, 13, 20, absl::Seconds(30), absl::Seconds(20));
   live.traffic.live_messages_per_second = 20;
   config.corps.push_back(std::move(live));
+
+  CorpConfig proxied = MakeCorp(dir, kProxiedCorp, 14, 30, absl::Hours(24), absl::Hours(12));
+  proxied.network.required_proxy = kCorpProxy;
+  proxied.network.required_proxy_passwd = kCorpProxyPasswd;
+  config.corps.push_back(std::move(proxied));
   return config;
 }
 

@@ -49,6 +49,11 @@ inline constexpr char kFlakyCorp[] = "wwflakycorp";          // transient_error_
 inline constexpr char kLimitedCorp[] = "wwlimitedcorp";      // 3 chat, 2 media calls a minute
 inline constexpr char kSlowCorp[] = "wwslowcorp";            // 10 minutes of latency per call
 inline constexpr char kLiveCorp[] = "wwlivecorp";            // 20 messages, then 20 a second
+inline constexpr char kProxiedCorp[] = "wwproxiedcorp";      // reachable only through a proxy
+
+// kProxiedCorp's proxy and the credentials it asks for.
+inline constexpr char kCorpProxy[] = "socks5://127.0.0.1:1080";
+inline constexpr char kCorpProxyPasswd[] = "archive:proxy-pass-7f3a";
 
 class EmulatorTestWorld {
  public:

@@ -9,6 +9,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/escaping.h"
@@ -60,6 +61,12 @@ std::string StatedMd5(const nlohmann::json& json, const std::string& sdkfileid) 
   return "";
 }
 
+// The proxy and passwd arguments of a call (null: none).
+struct Route {
+  const char* proxy = nullptr;
+  const char* passwd = nullptr;
+};
+
 class FinanceSdkTest : public ::testing::Test {
  protected:
   using SlicePtr = std::unique_ptr<Slice_t, void (*)(Slice_t*)>;
@@ -87,10 +94,10 @@ class FinanceSdkTest : public ::testing::Test {
     return sdk;
   }
 
-  Page Pull(WeWorkFinanceSdk_t* sdk, uint64_t seq, unsigned limit) const {
+  Page Pull(WeWorkFinanceSdk_t* sdk, uint64_t seq, unsigned limit, Route route = {}) const {
     SlicePtr slice = NewSlice();
     Page page;
-    page.ret = abi_.GetChatData(sdk, seq, limit, nullptr, nullptr, 5, slice.get());
+    page.ret = abi_.GetChatData(sdk, seq, limit, route.proxy, route.passwd, 5, slice.get());
     if (page.ret == 0) {
       page.answer = nlohmann::json::parse(
           std::string(abi_.GetContentFromSlice(slice.get()), abi_.GetSliceLen(slice.get())));
@@ -124,12 +131,12 @@ class FinanceSdkTest : public ::testing::Test {
   // Pulls every piece of a file from an empty index on, recording the indexes
   // the emulator hands back; returns the first nonzero return value, or 0.
   int FetchMedia(WeWorkFinanceSdk_t* sdk, const std::string& sdkfileid, std::string* data,
-                 std::vector<std::string>* indexes) const {
+                 std::vector<std::string>* indexes, Route route = {}) const {
     MediaPtr media = NewMediaData();
     std::string index;
     for (;;) {
-      const int ret = abi_.GetMediaData(sdk, index.c_str(), sdkfileid.c_str(), nullptr, nullptr, 5,
-                                        media.get());
+      const int ret = abi_.GetMediaData(sdk, index.c_str(), sdkfileid.c_str(), route.proxy,
+                                        route.passwd, 5, media.get());
       if (ret != 0) return ret;
       data->append(abi_.GetData(media.get()), abi_.GetDataLen(media.get()));
       if (abi_.IsMediaDataFinish(media.get()) == 1) return 0;
@@ -452,6 +459,50 @@ TEST_F(FinanceSdkTest, LiveModeServesMessagesSentSoFar) {
               0);
     EXPECT_EQ(plaintext, expected->plaintext);
     EXPECT_LE(expected->msgtime, after_ms);
+  }
+}
+
+TEST_F(FinanceSdkTest, ProxiedCorpAnswersOnlyThroughItsProxyWithItsPasswd) {
+  WeWorkFinanceSdk_t* sdk = Sdk(kProxiedCorp);
+  const Corpus& corpus = world_.corpus(kProxiedCorp);
+  const MediaFile file = FindFile(kProxiedCorp, [](const MediaFile&) { return true; });
+  const Route right{kCorpProxy, kCorpProxyPasswd};
+  const std::vector<std::pair<std::string, Route>> unreachable = {
+      {"no proxy", {}},
+      {"empty proxy and passwd", {"", ""}},
+      {"another proxy", {"socks5://127.0.0.1:1081", kCorpProxyPasswd}},
+      {"the proxy's address over http", {"http://127.0.0.1:1080", kCorpProxyPasswd}},
+      {"the proxy without passwd", {kCorpProxy, nullptr}},
+      {"the proxy with a wrong passwd", {kCorpProxy, "archive:wrong-pass"}},
+  };
+  for (const auto& [name, route] : unreachable) {
+    EXPECT_EQ(Pull(sdk, 0, 10, route).ret, 10001) << name;
+    std::string data;
+    std::vector<std::string> indexes;
+    EXPECT_EQ(FetchMedia(sdk, file.sdkfileid, &data, &indexes, route), 10001) << name;
+  }
+  // Argument checks come before the network, as for every corp.
+  EXPECT_EQ(Pull(sdk, 0, 1001).ret, 10000);
+
+  const Page page = Pull(sdk, 0, 1000, right);
+  ASSERT_EQ(page.ret, 0);
+  EXPECT_EQ(page.answer["errcode"], 0);
+  EXPECT_THAT(page.answer["chatdata"], SizeIs(corpus.base_size()));
+  std::string data;
+  std::vector<std::string> indexes;
+  ASSERT_EQ(FetchMedia(sdk, file.sdkfileid, &data, &indexes, right), 0);
+  const absl::StatusOr<std::string> expected = corpus.MediaBytes(file, 0, file.size);
+  ASSERT_THAT(expected, IsOk());
+  EXPECT_TRUE(data == *expected);
+}
+
+TEST_F(FinanceSdkTest, CorpsWithoutARequiredProxyTakeAnyRoute) {
+  WeWorkFinanceSdk_t* sdk = Sdk(kMainCorp);
+  for (const Route route : {Route{}, Route{kCorpProxy, kCorpProxyPasswd},
+                            Route{"http://10.0.0.1:8081", "user_name:passwd_123"}}) {
+    const Page page = Pull(sdk, 0, 3, route);
+    ASSERT_EQ(page.ret, 0) << (route.proxy == nullptr ? "no proxy" : route.proxy);
+    EXPECT_THAT(page.answer["chatdata"], SizeIs(3));
   }
 }
 

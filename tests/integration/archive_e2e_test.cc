@@ -3,7 +3,9 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <functional>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -12,6 +14,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_replace.h"
 #include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "common/grpc/status.h"
 #include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
@@ -23,6 +26,7 @@ namespace wecom::testing {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 using wecom::archive::v1::ArchivedMessage;
 using wecom::archive::v1::StreamEvent;
 using wecom::archive::v1::StreamMessagesRequest;
@@ -77,6 +81,17 @@ std::unique_ptr<ArchiveHarness> StartHarness(ArchiveHarnessOptions options) {
   if (!harness.ok()) return nullptr;
   EXPECT_THAT((*harness)->StartArchive(), IsOk());
   return *std::move(harness);
+}
+
+wecom::archive::v1::GetCorpStatusResponse CorpStatus(wecom::archive::v1::ArchiveService::Stub* stub,
+                                                     const std::string& corp) {
+  grpc::ClientContext context;
+  wecom::archive::v1::GetCorpStatusRequest request;
+  request.set_corp_id(corp);
+  wecom::archive::v1::GetCorpStatusResponse response;
+  const grpc::Status status = stub->GetCorpStatus(&context, request, &response);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  return response;
 }
 
 TEST(ArchiveEndToEnd, EveryMessageArrivesDecryptedAndTypedInSeqOrder) {
@@ -498,20 +513,9 @@ TEST(ArchiveEndToEnd, BadArgumentsAreRejectedNamingTheField) {
   const std::string corp = harness->corp_id();
   namespace v1 = wecom::archive::v1;
   using Stub = v1::ArchiveService::Stub;
-  using Call = std::function<grpc::Status(grpc::ClientContext*)>;
-  // A unary call of `method` with the request written in protobuf text format
-  // ($corp stands for the test's corp id).
-  auto unary = [&]<typename Request, typename Response>(
-                   grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
-                   const std::string& text) -> Call {
-    Request request;
-    EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(
-        absl::StrReplaceAll(text, {{"$corp", corp}}), &request))
-        << text;
-    return [&stub, method, request](grpc::ClientContext* context) {
-      Response response;
-      return (stub.get()->*method)(context, request, &response);
-    };
+  using Call = UnaryCall;
+  auto unary = [&](auto method, const std::string& text) {
+    return TextFormatCall(stub.get(), method, corp, text);
   };
   struct Case {
     std::string name;
@@ -590,6 +594,163 @@ TEST(ArchiveEndToEnd, CallsWithoutTheTokenAreRefused) {
   wecom::archive::v1::GetCorpStatusResponse response;
   EXPECT_EQ(stub->GetCorpStatus(&context, request, &response).error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
+}
+
+// The emulated corp's server is reachable only through this proxy, which asks
+// for this password; the archive passes what its config says to every SDK call.
+constexpr char kProxy[] = "socks5://127.0.0.1:1080";
+constexpr char kProxyPasswd[] = "archive:proxy-pass-e2e-5c1d";
+
+// A small corp behind kProxy, with the archive logging everything to a file
+// the test reads.
+ArchiveHarnessOptions ProxiedCorp(uint64_t seed) {
+  ArchiveHarnessOptions options;
+  options.traffic.message_count = 40;
+  options.traffic.seed = seed;
+  options.network.required_proxy = kProxy;
+  options.network.required_proxy_passwd = kProxyPasswd;
+  options.archive_log_level = "debug";
+  options.capture_archive_stderr = true;
+  return options;
+}
+
+// GetCorpStatus once the puller has recorded an error, checking that the
+// error is the SDK's network error and that nothing was archived. The
+// deadline only turns a hang into a failure.
+wecom::archive::v1::GetCorpStatusResponse StatusAfterNetworkError(
+    wecom::archive::v1::ArchiveService::Stub* stub, const std::string& corp) {
+  const absl::Time deadline = absl::Now() + absl::Seconds(60);
+  wecom::archive::v1::GetCorpStatusResponse status = CorpStatus(stub, corp);
+  while (status.last_error().empty() && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(20));
+    status = CorpStatus(stub, corp);
+  }
+  EXPECT_THAT(status.last_error(), HasSubstr("finance-sdk error 10001"));
+  EXPECT_EQ(status.archived_count(), 0u);
+  EXPECT_EQ(status.cursor_seq(), 0u);
+  // Nothing to replay: the stream is caught up at once.
+  StreamCall call(stub, FromStart(corp));
+  StreamEvent first;
+  EXPECT_TRUE(call.events->Next(&first));
+  EXPECT_EQ(first.kind(), StreamEvent::KIND_CAUGHT_UP);
+  return status;
+}
+
+emulator::MediaFile FirstMediaFile(const emulator::Corpus& corpus) {
+  for (size_t i = 0; i < corpus.base_size(); ++i) {
+    for (const emulator::MediaFile& file : corpus.MediaOf(i)) return file;
+  }
+  ADD_FAILURE() << "the corpus has no media";
+  return {};
+}
+
+// GetMediaChunk for the first piece of `file`; `context` keeps the trailers.
+grpc::Status FirstMediaChunk(wecom::archive::v1::ArchiveService::Stub* stub,
+                             const std::string& corp, const emulator::MediaFile& file,
+                             grpc::ClientContext* context,
+                             wecom::archive::v1::GetMediaChunkResponse* response) {
+  wecom::archive::v1::GetMediaChunkRequest request;
+  request.set_corp_id(corp);
+  request.set_sdkfileid(file.sdkfileid);
+  return stub->GetMediaChunk(context, request, response);
+}
+
+TEST(ArchiveEndToEnd, ConfiguredProxyAndCredentialsReachTheSdk) {
+  ArchiveHarnessOptions options = ProxiedCorp(19);
+  options.archive_proxy = kProxy;
+  options.archive_proxy_credentials = kProxyPasswd;
+  auto harness = StartHarness(options);
+  ASSERT_NE(harness, nullptr);
+  const emulator::Corpus& corpus = harness->corpus();
+  auto stub = harness->Stub();
+  {
+    StreamCall call(stub.get(), FromStart(harness->corp_id()));
+    EXPECT_EQ(SeqsOf(ReadMessages(call.events.get(), corpus.base_size())), CorpusSeqs(corpus));
+  }
+  const wecom::archive::v1::GetCorpStatusResponse status =
+      CorpStatus(stub.get(), harness->corp_id());
+  EXPECT_EQ(status.archived_count(), corpus.base_size());
+  EXPECT_EQ(status.last_error(), "");
+
+  // GetMediaData goes through the same proxy.
+  const emulator::MediaFile file = FirstMediaFile(corpus);
+  grpc::ClientContext context;
+  wecom::archive::v1::GetMediaChunkResponse chunk;
+  const grpc::Status fetched =
+      FirstMediaChunk(stub.get(), harness->corp_id(), file, &context, &chunk);
+  ASSERT_TRUE(fetched.ok()) << fetched.error_message();
+  const absl::StatusOr<std::string> expected =
+      corpus.MediaBytes(file, 0, std::min<uint64_t>(file.size, 524288));
+  ASSERT_THAT(expected, IsOk());
+  EXPECT_TRUE(chunk.data() == *expected);
+
+  EXPECT_THAT(harness->ArchiveStderr(), Not(HasSubstr(kProxyPasswd)));
+}
+
+TEST(ArchiveEndToEnd, WithoutTheProxyOrItsPasswordNothingIsArchived) {
+  struct Case {
+    std::string name;
+    std::string proxy;
+    std::string credentials;
+  };
+  const std::vector<Case> cases = {
+      {"no proxy", "", ""},
+      {"the proxy without credentials", kProxy, ""},
+      {"the proxy with a wrong password", kProxy, "archive:not-the-pass-91b0"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    ArchiveHarnessOptions options = ProxiedCorp(20);
+    options.archive_proxy = c.proxy;
+    options.archive_proxy_credentials = c.credentials;
+    auto harness = StartHarness(options);
+    ASSERT_NE(harness, nullptr);
+    auto stub = harness->Stub();
+    const wecom::archive::v1::GetCorpStatusResponse status =
+        StatusAfterNetworkError(stub.get(), harness->corp_id());
+
+    grpc::ClientContext context;
+    wecom::archive::v1::GetMediaChunkResponse chunk;
+    const grpc::Status media = FirstMediaChunk(stub.get(), harness->corp_id(),
+                                               FirstMediaFile(harness->corpus()), &context, &chunk);
+    EXPECT_EQ(media.error_code(), grpc::StatusCode::UNAVAILABLE) << media.error_message();
+    const std::optional<wecom::common::v1::VendorError> vendor = VendorErrorFromTrailers(context);
+    ASSERT_TRUE(vendor.has_value());
+    EXPECT_EQ(vendor->code(), 10001);
+
+    // Neither the right password nor the one configured leaks; the pull
+    // errors were logged, so the captured stderr is the archive's log.
+    const std::string logs = harness->ArchiveStderr();
+    EXPECT_THAT(logs, HasSubstr("10001"));
+    for (const std::string& secret : {std::string(kProxyPasswd), c.credentials}) {
+      if (secret.empty()) continue;
+      EXPECT_THAT(status.last_error(), Not(HasSubstr(secret)));
+      EXPECT_THAT(media.error_message(), Not(HasSubstr(secret)));
+      EXPECT_THAT(logs, Not(HasSubstr(secret)));
+    }
+  }
+}
+
+// The emulated server takes 1.5 s per call: a 1 s pull.timeout makes every
+// pull fail with the SDK's 10001, a 3 s one lets them through.
+TEST(ArchiveEndToEnd, PullTimeoutReachesTheSdk) {
+  ArchiveHarnessOptions options;
+  options.traffic.message_count = 20;
+  options.traffic.seed = 21;
+  options.faults.latency_ms = 1500;
+  options.archive_pull_timeout = absl::Seconds(1);
+  {
+    auto harness = StartHarness(options);
+    ASSERT_NE(harness, nullptr);
+    StatusAfterNetworkError(harness->Stub().get(), harness->corp_id());
+  }
+  options.archive_pull_timeout = absl::Seconds(3);
+  auto harness = StartHarness(options);
+  ASSERT_NE(harness, nullptr);
+  auto stub = harness->Stub();
+  StreamCall call(stub.get(), FromStart(harness->corp_id()));
+  EXPECT_EQ(SeqsOf(ReadMessages(call.events.get(), harness->corpus().base_size())),
+            CorpusSeqs(harness->corpus()));
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 
 #include "absl/strings/numbers.h"
@@ -23,7 +24,9 @@ namespace {
 constexpr char kToken[] = "integration-test-token";
 constexpr char kSecret[] = "integration-test-archive-secret";
 
-absl::Status WriteFile(const std::string& path, const std::string& content, mode_t mode) {
+}  // namespace
+
+absl::Status WriteTestFile(const std::string& path, const std::string& content, mode_t mode) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << content;
   out.close();
@@ -44,7 +47,16 @@ int PortAfter(const std::string& line, std::string_view marker) {
   return absl::SimpleAtoi(digits, &port) ? port : 0;
 }
 
-}  // namespace
+std::string FetchMetricsText(int port) {
+  absl::StatusOr<std::unique_ptr<CurlHttpClient>> http = CurlHttpClient::Create({});
+  if (!http.ok()) return "";
+  HttpRequest request;
+  request.url = absl::StrCat("http://127.0.0.1:", port, "/metrics");
+  absl::StatusOr<HttpResponse> response = (*http)->Send(request);
+  return response.ok() ? response->body : "";
+}
+
+const char* ArchiveHarness::token() { return kToken; }
 
 absl::StatusOr<std::unique_ptr<ArchiveHarness>> ArchiveHarness::Create(
     ArchiveHarnessOptions options) {
@@ -79,9 +91,9 @@ absl::Status ArchiveHarness::WriteFiles() {
   for (uint32_t version : options_.key_versions) {
     ASSIGN_OR_RETURN(RsaKeyPem key, MakeRsaKeyPair());
     const std::string public_path = absl::StrCat(dir(), "/public/", version, ".pem");
-    RETURN_IF_ERROR(WriteFile(public_path, key.public_spki, 0644));
+    RETURN_IF_ERROR(WriteTestFile(public_path, key.public_spki, 0644));
     RETURN_IF_ERROR(
-        WriteFile(absl::StrCat(dir(), "/private/", version, ".pem"), key.private_pkcs8, 0600));
+        WriteTestFile(absl::StrCat(dir(), "/private/", version, ".pem"), key.private_pkcs8, 0600));
     public_key_files[version] = public_path;
   }
   // The corps share the keys and the secret; their traffic differs.
@@ -92,15 +104,20 @@ absl::Status ArchiveHarness::WriteFiles() {
     corp.secret = kSecret;
     corp.traffic = corpora_[i]->settings();
     corp.faults = options_.faults;
+    corp.network = options_.network;
     corp.public_key_files = public_key_files;
   }
   for (uint32_t version : options_.loaded_key_versions) {
     RETURN_IF_ERROR(InstallPrivateKey(version));
   }
-  RETURN_IF_ERROR(WriteFile(absl::StrCat(dir(), "/emulator.json"),
-                            emulator::EmulatorConfigJson(emulator_config), 0644));
-  RETURN_IF_ERROR(WriteFile(absl::StrCat(dir(), "/token"), kToken, 0600));
-  RETURN_IF_ERROR(WriteFile(absl::StrCat(dir(), "/secret"), kSecret, 0600));
+  RETURN_IF_ERROR(WriteTestFile(absl::StrCat(dir(), "/emulator.json"),
+                                emulator::EmulatorConfigJson(emulator_config), 0644));
+  RETURN_IF_ERROR(WriteTestFile(absl::StrCat(dir(), "/token"), kToken, 0600));
+  RETURN_IF_ERROR(WriteTestFile(absl::StrCat(dir(), "/secret"), kSecret, 0600));
+  if (!options_.archive_proxy_credentials.empty()) {
+    RETURN_IF_ERROR(WriteTestFile(absl::StrCat(dir(), "/proxy_credentials"),
+                                  options_.archive_proxy_credentials, 0600));
+  }
   return absl::OkStatus();
 }
 
@@ -123,21 +140,32 @@ absl::Status ArchiveHarness::StartArchive() {
     api_port_ = PortAfter(line, "127.0.0.1:");
     if (api_port_ == 0) return absl::InternalError(absl::StrCat("no port in: ", line));
   }
-  std::string config =
-      absl::StrCat("listen: 127.0.0.1:0\n", "metrics_listen: 127.0.0.1:0\n", "data_dir: ", dir(),
-                   "/data\n", "sdk_library: ", FINANCE_SDK_EMULATOR_SO, "\n", "log_level: warn\n",
-                   "auth_token: {file: ", dir(), "/token}\n", "wecom_api:\n",
-                   "  base_url: http://127.0.0.1:", api_port_, "\n", "corps:\n");
+  std::string config = absl::StrCat(
+      "listen: 127.0.0.1:0\n", "metrics_listen: 127.0.0.1:0\n", "data_dir: ", dir(), "/data\n",
+      "sdk_library: ", FINANCE_SDK_EMULATOR_SO, "\n", "log_level: ", options_.archive_log_level,
+      "\n", "auth_token: {file: ", dir(), "/token}\n", "wecom_api:\n",
+      "  base_url: http://127.0.0.1:", api_port_, "\n", "corps:\n");
   for (const std::string& corp : corp_ids_) {
     absl::StrAppend(&config, "  - corp_id: ", corp, "\n", "    secret: {file: ", dir(),
                     "/secret}\n", "    private_keys_dir: ", dir(), "/keys\n", "    pull:\n",
                     "      limit: ", options_.pull_limit, "\n", "      poll_interval: 50ms\n");
+    if (!options_.archive_proxy.empty()) {
+      absl::StrAppend(&config, "      proxy: \"", options_.archive_proxy, "\"\n");
+    }
+    if (!options_.archive_proxy_credentials.empty()) {
+      absl::StrAppend(&config, "      proxy_credentials: {file: ", dir(), "/proxy_credentials}\n");
+    }
+    if (options_.archive_pull_timeout > absl::ZeroDuration()) {
+      absl::StrAppend(&config,
+                      "      timeout: ", absl::FormatDuration(options_.archive_pull_timeout), "\n");
+    }
   }
-  RETURN_IF_ERROR(WriteFile(absl::StrCat(dir(), "/archive.yaml"), config, 0600));
+  RETURN_IF_ERROR(WriteTestFile(absl::StrCat(dir(), "/archive.yaml"), config, 0600));
   ASSIGN_OR_RETURN(
       archive_,
       ChildProcess::Start({WECOM_ARCHIVE_BIN, "--config", absl::StrCat(dir(), "/archive.yaml")},
-                          {{emulator::kConfigEnvVar, absl::StrCat(dir(), "/emulator.json")}}));
+                          {{emulator::kConfigEnvVar, absl::StrCat(dir(), "/emulator.json")}},
+                          options_.capture_archive_stderr ? ArchiveStderrPath() : ""));
   ASSIGN_OR_RETURN(std::string ready, archive_->ReadLineStartingWith("archive ready"));
   grpc_port_ = PortAfter(ready, "grpc_port=");
   metrics_port_ = PortAfter(ready, "metrics_port=");
@@ -172,13 +200,15 @@ std::unique_ptr<wecom::archive::v1::ArchiveService::Stub> ArchiveHarness::Stub(
   return wecom::archive::v1::ArchiveService::NewStub(Channel(with_token));
 }
 
-std::string ArchiveHarness::MetricsText() const {
-  absl::StatusOr<std::unique_ptr<CurlHttpClient>> http = CurlHttpClient::Create({});
-  if (!http.ok()) return "";
-  HttpRequest request;
-  request.url = absl::StrCat("http://127.0.0.1:", metrics_port_, "/metrics");
-  absl::StatusOr<HttpResponse> response = (*http)->Send(request);
-  return response.ok() ? response->body : "";
+std::string ArchiveHarness::MetricsText() const { return FetchMetricsText(metrics_port_); }
+
+std::string ArchiveHarness::ArchiveStderrPath() const {
+  return absl::StrCat(dir(), "/archive.stderr");
+}
+
+std::string ArchiveHarness::ArchiveStderr() const {
+  std::ifstream in(ArchiveStderrPath(), std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
 std::vector<wecom::archive::v1::StreamEvent> ReadMessages(archive::StreamEventReader* events,

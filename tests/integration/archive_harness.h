@@ -4,16 +4,24 @@
 // ports chosen by the kernel.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/str_replace.h"
+#include "absl/time/time.h"
 #include "emulators/finance-sdk/corpus.h"
 #include "emulators/finance-sdk/emulator_config.h"
+#include "google/protobuf/text_format.h"
 #include "grpcpp/grpcpp.h"
+#include "gtest/gtest.h"
 #include "services/archive/client/stream_event_reader.h"
 #include "tests/support/child_process.h"
 #include "tests/support/temp_dir.h"
@@ -33,6 +41,17 @@ struct ArchiveHarnessOptions {
   int extra_corps = 0;
   // GetChatData page size the archive asks for.
   int pull_limit = 1000;
+  // How the emulated corps' server is reached (default: directly, through any proxy).
+  emulator::NetworkSettings network;
+  // The archive's pull.proxy, pull.proxy_credentials (given as a secret file)
+  // and pull.timeout for every corp; empty or zero: the key is left out.
+  std::string archive_proxy;
+  std::string archive_proxy_credentials;
+  absl::Duration archive_pull_timeout = absl::ZeroDuration();
+  std::string archive_log_level = "warn";
+  // The archive's stderr (its logs) goes to a file ArchiveStderr() reads,
+  // not to the test's stderr.
+  bool capture_archive_stderr = false;
 };
 
 class ArchiveHarness {
@@ -53,6 +72,8 @@ class ArchiveHarness {
   std::unique_ptr<wecom::archive::v1::ArchiveService::Stub> Stub(bool with_token = true) const;
   std::shared_ptr<grpc::Channel> Channel(bool with_token = true) const;
   std::string MetricsText() const;
+  // What the archive wrote to stderr so far (with capture_archive_stderr).
+  std::string ArchiveStderr() const;
 
   // Corp 0 is options.corp_id; the extra corps follow.
   const std::string& corp_id(size_t corp = 0) const { return corp_ids_[corp]; }
@@ -60,10 +81,14 @@ class ArchiveHarness {
   const std::string& dir() const { return dir_.path(); }
   // The archive process, while it runs.
   pid_t archive_pid() const { return archive_ == nullptr ? 0 : archive_->pid(); }
+  int grpc_port() const { return grpc_port_; }
+  // The bearer token both the archive and the media service accept.
+  static const char* token();
 
  private:
   ArchiveHarness(ArchiveHarnessOptions options, TempDir dir);
   absl::Status WriteFiles();
+  std::string ArchiveStderrPath() const;
 
   ArchiveHarnessOptions options_;
   // Outlives the processes below, which use it: members are destroyed in reverse order.
@@ -76,6 +101,31 @@ class ArchiveHarness {
   int grpc_port_ = 0;
   int metrics_port_ = 0;
 };
+
+// Writes `content` to `path` with permissions `mode`.
+absl::Status WriteTestFile(const std::string& path, const std::string& content, mode_t mode);
+// The port in a "... 127.0.0.1:PORT" or "key=PORT" token of `line`; 0 if none.
+int PortAfter(const std::string& line, std::string_view marker);
+// GET http://127.0.0.1:<port>/metrics; empty on failure.
+std::string FetchMetricsText(int port);
+
+// One unary call of `method` on `stub`, its request written in protobuf text
+// format with "$corp" standing for `corp`: for tables of bad-request cases.
+using UnaryCall = std::function<grpc::Status(grpc::ClientContext*)>;
+template <typename Stub, typename Request, typename Response>
+UnaryCall TextFormatCall(Stub* stub,
+                         grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&,
+                                                      Response*),
+                         const std::string& corp, const std::string& text) {
+  Request request;
+  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(
+      absl::StrReplaceAll(text, {{"$corp", corp}}), &request))
+      << text;
+  return [stub, method, request](grpc::ClientContext* context) {
+    Response response;
+    return (stub->*method)(context, request, &response);
+  };
+}
 
 // Reads a stream until `count` message events (ARCHIVED or RECOVERED) have
 // arrived or the stream ends; CAUGHT_UP markers are skipped.

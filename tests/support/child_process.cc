@@ -19,7 +19,8 @@ extern char** environ;
 namespace wecom::testing {
 
 absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Start(
-    std::vector<std::string> argv, std::vector<std::pair<std::string, std::string>> env) {
+    std::vector<std::string> argv, std::vector<std::pair<std::string, std::string>> env,
+    const std::string& stderr_file) {
   int pipe_fds[2];
   if (pipe2(pipe_fds, O_CLOEXEC) != 0) return absl::InternalError("pipe2 failed");
 
@@ -36,6 +37,10 @@ absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Start(
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
+  if (!stderr_file.empty()) {
+    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, stderr_file.c_str(),
+                                     O_WRONLY | O_CREAT | O_APPEND, 0600);
+  }
   // The child must not inherit a blocked signal mask from the test.
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);

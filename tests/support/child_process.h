@@ -18,9 +18,12 @@ namespace wecom::testing {
 
 class ChildProcess {
  public:
-  // argv[0] is the program path; env entries are added to this process's environment.
+  // argv[0] is the program path; env entries are added to this process's
+  // environment. The child's stderr is the test's, or appended to
+  // `stderr_file` when one is named (so a test can read the child's logs).
   static absl::StatusOr<std::unique_ptr<ChildProcess>> Start(
-      std::vector<std::string> argv, std::vector<std::pair<std::string, std::string>> env = {});
+      std::vector<std::string> argv, std::vector<std::pair<std::string, std::string>> env = {},
+      const std::string& stderr_file = "");
   ~ChildProcess();  // SIGKILLs the child if it still runs
 
   // The next line the child writes to stdout, without the newline. The timeout

@@ -16,7 +16,11 @@ absl::StatusOr<TempDir> TempDir::Create(absl::string_view prefix) {
   std::error_code error;
   const std::filesystem::path parent = std::filesystem::temp_directory_path(error);
   if (error) return absl::InternalError(absl::StrCat("no temp directory: ", error.message()));
-  std::string pattern = (parent / absl::StrCat(prefix, "XXXXXX")).string();
+  return CreateIn(parent.string(), prefix);
+}
+
+absl::StatusOr<TempDir> TempDir::CreateIn(absl::string_view parent, absl::string_view prefix) {
+  std::string pattern = absl::StrCat(parent, "/", prefix, "XXXXXX");
   if (mkdtemp(pattern.data()) == nullptr) {
     return absl::InternalError(absl::StrCat("mkdtemp ", pattern, ": ", std::strerror(errno)));
   }

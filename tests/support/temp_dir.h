@@ -15,6 +15,9 @@ class TempDir {
   // Makes <system temp dir>/<prefix>XXXXXX; the prefix says which test left
   // a directory behind when one crashes.
   static absl::StatusOr<TempDir> Create(absl::string_view prefix);
+  // Makes <parent>/<prefix>XXXXXX, e.g. on another filesystem than the
+  // system temp dir.
+  static absl::StatusOr<TempDir> CreateIn(absl::string_view parent, absl::string_view prefix);
 
   TempDir(TempDir&& other) noexcept;
   TempDir& operator=(TempDir&& other) noexcept;

@@ -3,6 +3,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "common/config/config_io.h"
+#include "common/grpc/server_config.h"
 #include "common/status/status_macros.h"
 
 namespace wecom::archive {
@@ -64,25 +65,6 @@ absl::StatusOr<CorpConfig> ReadCorp(ConfigReader& corp) {
   return out;
 }
 
-absl::Status ReadServer(ConfigReader& root, ArchiveConfig& out) {
-  ASSIGN_OR_RETURN(out.grpc.listen_address, root.Optional<std::string>("listen", "0.0.0.0:50051"));
-  ASSIGN_OR_RETURN(out.metrics_listen,
-                   root.Optional<std::string>("metrics_listen", "0.0.0.0:9464"));
-  // Two tokens so clients can move to a new one before the old one goes.
-  for (const char* key : {"auth_token", "auth_token_previous"}) {
-    if (!root.Has(key)) continue;
-    ASSIGN_OR_RETURN(Secret token, ReadSecret(root, key));
-    out.grpc.auth_tokens.push_back(std::move(token));
-  }
-  if (root.Has("tls")) {
-    ASSIGN_OR_RETURN(ConfigReader tls, root.Child("tls"));
-    ASSIGN_OR_RETURN(out.grpc.tls_cert_file, tls.Required<std::string>("cert_file"));
-    ASSIGN_OR_RETURN(out.grpc.tls_key_file, tls.Required<std::string>("key_file"));
-    ASSIGN_OR_RETURN(out.grpc.tls_client_ca_file, tls.Optional<std::string>("client_ca_file", ""));
-  }
-  return absl::OkStatus();
-}
-
 absl::Status ReadWeComApi(ConfigReader& root, ArchiveConfig& out) {
   if (!root.Has("wecom_api")) return absl::OkStatus();
   ASSIGN_OR_RETURN(ConfigReader api, root.Child("wecom_api"));
@@ -100,7 +82,7 @@ absl::Status ReadWeComApi(ConfigReader& root, ArchiveConfig& out) {
 absl::StatusOr<ArchiveConfig> LoadArchiveConfig(const std::string& path) {
   ASSIGN_OR_RETURN(ConfigReader root, LoadYamlFile(path));
   ArchiveConfig out;
-  RETURN_IF_ERROR(ReadServer(root, out));
+  RETURN_IF_ERROR(ReadServerConfig(root, "0.0.0.0:50051", "0.0.0.0:9464", &out.server));
   ASSIGN_OR_RETURN(out.data_dir, root.Required<std::string>("data_dir"));
   ASSIGN_OR_RETURN(out.sdk_library, root.Required<std::string>("sdk_library"));
   ASSIGN_OR_RETURN(out.decrypt_threads, root.Optional<int>("decrypt_threads", 0));

@@ -40,7 +40,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/config/secret.h"
-#include "common/grpc/server.h"
+#include "common/grpc/server_config.h"
 #include "services/archive/ingest/chat_puller.h"
 #include "services/archive/qyapi/wecom_api_client.h"
 
@@ -57,8 +57,7 @@ struct CorpConfig {
 };
 
 struct ArchiveConfig {
-  GrpcServerOptions grpc;
-  std::string metrics_listen = "0.0.0.0:9464";
+  ServerConfig server;
   std::string data_dir;
   std::string sdk_library;
   int decrypt_threads = 0;

@@ -3,19 +3,6 @@
 #include "common/grpc/status.h"
 
 namespace wecom::archive {
-namespace {
-
-// Runs a unary ArchiveApi method and converts its result.
-template <typename Request, typename Response, typename Method>
-grpc::Status Unary(grpc::ServerContext* context, ArchiveApi* api, Method method,
-                   const Request* request, Response* response) {
-  absl::StatusOr<Response> result = (api->*method)(*request);
-  if (!result.ok()) return ToGrpcStatus(result.status(), context);
-  *response = *std::move(result);
-  return grpc::Status::OK;
-}
-
-}  // namespace
 
 grpc::Status ArchiveGrpcService::StreamMessages(
     grpc::ServerContext* context, const v1::StreamMessagesRequest* request,
@@ -29,43 +16,43 @@ grpc::Status ArchiveGrpcService::StreamMessages(
 grpc::Status ArchiveGrpcService::AckMessages(grpc::ServerContext* context,
                                              const v1::AckMessagesRequest* request,
                                              v1::AckMessagesResponse* response) {
-  return Unary(context, api_, &ArchiveApi::AckMessages, request, response);
+  return ToGrpcResponse(api_->AckMessages(*request), context, response);
 }
 
 grpc::Status ArchiveGrpcService::GetMessage(grpc::ServerContext* context,
                                             const v1::GetMessageRequest* request,
                                             v1::GetMessageResponse* response) {
-  return Unary(context, api_, &ArchiveApi::GetMessage, request, response);
+  return ToGrpcResponse(api_->GetMessage(*request), context, response);
 }
 
 grpc::Status ArchiveGrpcService::ListMessages(grpc::ServerContext* context,
                                               const v1::ListMessagesRequest* request,
                                               v1::ListMessagesResponse* response) {
-  return Unary(context, api_, &ArchiveApi::ListMessages, request, response);
+  return ToGrpcResponse(api_->ListMessages(*request), context, response);
 }
 
 grpc::Status ArchiveGrpcService::GetRobotInfo(grpc::ServerContext* context,
                                               const v1::GetRobotInfoRequest* request,
                                               v1::GetRobotInfoResponse* response) {
-  return Unary(context, api_, &ArchiveApi::GetRobotInfo, request, response);
+  return ToGrpcResponse(api_->GetRobotInfo(*request), context, response);
 }
 
 grpc::Status ArchiveGrpcService::GetGroupChat(grpc::ServerContext* context,
                                               const v1::GetGroupChatRequest* request,
                                               v1::GetGroupChatResponse* response) {
-  return Unary(context, api_, &ArchiveApi::GetGroupChat, request, response);
+  return ToGrpcResponse(api_->GetGroupChat(*request), context, response);
 }
 
 grpc::Status ArchiveGrpcService::GetCorpStatus(grpc::ServerContext* context,
                                                const v1::GetCorpStatusRequest* request,
                                                v1::GetCorpStatusResponse* response) {
-  return Unary(context, api_, &ArchiveApi::GetCorpStatus, request, response);
+  return ToGrpcResponse(api_->GetCorpStatus(*request), context, response);
 }
 
 grpc::Status ArchiveGrpcService::GetMediaChunk(grpc::ServerContext* context,
                                                const v1::GetMediaChunkRequest* request,
                                                v1::GetMediaChunkResponse* response) {
-  return Unary(context, api_, &ArchiveApi::GetMediaChunk, request, response);
+  return ToGrpcResponse(api_->GetMediaChunk(*request), context, response);
 }
 
 }  // namespace wecom::archive

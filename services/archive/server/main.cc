@@ -14,6 +14,7 @@
 #include "common/http/http_client.h"
 #include "common/log/log.h"
 #include "common/metrics/metrics_endpoint.h"
+#include "common/process/process_defaults.h"
 #include "services/archive/api/archive_api.h"
 #include "services/archive/server/archive_config.h"
 #include "services/archive/server/archive_grpc_service.h"
@@ -73,7 +74,7 @@ int Run(const std::string& config_path) {
   }
 
   absl::StatusOr<std::unique_ptr<MetricsEndpoint>> metrics_endpoint =
-      MetricsEndpoint::Start(config->metrics_listen);
+      MetricsEndpoint::Start(config->server.metrics_listen);
   if (!metrics_endpoint.ok()) {
     log::Error("archive_metrics_failed", {{"error", metrics_endpoint.status().ToString()}});
     return 1;
@@ -158,7 +159,7 @@ int Run(const std::string& config_path) {
   ArchiveApi api(store->get(), &streamer, &metrics, clock, std::move(handles));
   ArchiveGrpcService service(&api);
   absl::StatusOr<std::unique_ptr<GrpcServer>> server =
-      GrpcServer::Start(config->grpc, {&service}, registry);
+      GrpcServer::Start(config->server.grpc, {&service}, registry);
   if (!server.ok()) {
     log::Error("archive_grpc_failed", {{"error", server.status().ToString()}});
     return 1;
@@ -200,9 +201,7 @@ int Run(const std::string& config_path) {
 }  // namespace wecom::archive
 
 int main(int argc, char** argv) {
-  // Debian builds Abseil without NDEBUG, which leaves Mutex deadlock detection
-  // (a lock-graph update on every acquisition) on in production; gRPC pays it too.
-  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+  wecom::ApplyServiceProcessDefaults();
   CLI::App app{"wecom-archive: pulls, decrypts, stores and streams the WeCom chat archive"};
   std::string config_path;
   app.add_option("--config", config_path, "the YAML config file")->required();

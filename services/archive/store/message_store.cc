@@ -8,6 +8,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "common/status/status_macros.h"
+#include "common/storage/rocksdb_status.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/convenience.h"
 #include "rocksdb/db.h"
@@ -136,18 +137,6 @@ absl::StatusOr<std::string> DecodePageToken(std::string_view token) {
     return absl::InvalidArgumentError("page_token is malformed");
   }
   return raw.substr(1);
-}
-
-absl::Status FromRocks(const rocksdb::Status& status, std::string_view what) {
-  if (status.ok()) return absl::OkStatus();
-  const std::string message = absl::StrCat(AbslView(what), ": ", status.ToString());
-  if (status.IsCorruption()) return absl::DataLossError(message);
-  if (status.IsNoSpace()) return absl::ResourceExhaustedError(message);
-  if (status.IsIOError() || status.IsBusy() || status.IsTryAgain() || status.IsTimedOut() ||
-      status.IsShutdownInProgress()) {
-    return absl::UnavailableError(message);
-  }
-  return absl::InternalError(message);
 }
 
 // A message an index refers to must be stored: its absence is DATA_LOSS.

@@ -2,12 +2,10 @@
 // transport, timeouts, proxying and connection reuse.
 #include "common/http/http_client.h"
 
-#include <arpa/inet.h>
 #include <httplib.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
+#include <algorithm>
+#include <cstring>
 #include <set>
 #include <string>
 #include <thread>
@@ -19,6 +17,7 @@
 #include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/support/refused_port.h"
 
 namespace wecom {
 namespace {
@@ -196,23 +195,14 @@ TEST_F(CurlHttpClientTest, TimeoutIsDeadlineExceededNamingTheHostButNotTheQuery)
 }
 
 TEST_F(CurlHttpClientTest, RefusedConnectionIsUnavailable) {
-  // A bound socket that never listens: connecting to it is refused, and
-  // holding it keeps the port from being taken by anyone else.
-  const int sock = socket(AF_INET, SOCK_STREAM, 0);
-  ASSERT_GE(sock, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(bind(sock, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
-  socklen_t len = sizeof(addr);
-  ASSERT_EQ(getsockname(sock, reinterpret_cast<sockaddr*>(&addr), &len), 0);
-  const int closed_port = ntohs(addr.sin_port);
+  absl::StatusOr<testing::RefusedPort> refused = testing::RefusedPort::Reserve();
+  ASSERT_THAT(refused, IsOk());
+  const int closed_port = refused->port();
   client_ = NewClient();
   ASSERT_NE(client_, nullptr);
 
   absl::StatusOr<HttpResponse> response = client_->Send(
       Get(absl::StrCat("http://127.0.0.1:", closed_port, "/x?corpsecret=SECRET-VALUE")));
-  close(sock);
 
   EXPECT_THAT(response, StatusIs(absl::StatusCode::kUnavailable,
                                  AllOf(HasSubstr(absl::StrCat("127.0.0.1:", closed_port)),
@@ -285,6 +275,158 @@ TEST_F(CurlHttpClientTest, RejectsUnsendableRequests) {
               StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(client_->Send(Get("http://127.0.0.1:1/", absl::ZeroDuration())),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("timeout")));
+}
+
+// A body of `size` bytes produced on demand, recording how it was asked for.
+struct CountingBodyStream {
+  explicit CountingBodyStream(std::string content) : content(std::move(content)) {}
+
+  HttpBodyStream Stream() {
+    return HttpBodyStream{.size = content.size(),
+                          .read = [this](uint64_t offset, char* buffer, size_t capacity) {
+                            ++reads;
+                            const size_t n = std::min<size_t>(capacity, content.size() - offset);
+                            std::memcpy(buffer, content.data() + offset, n);
+                            return absl::StatusOr<size_t>(n);
+                          }};
+  }
+
+  std::string content;
+  int reads = 0;
+};
+
+TEST_F(CurlHttpClientTest, StreamsABodyPieceByPieceWithItsContentLength) {
+  absl::Mutex mu;
+  std::vector<std::string> received;  // method, Content-Length, body
+  auto record = [&](const httplib::Request& req, httplib::Response& res) {
+    absl::MutexLock lock(&mu);
+    received = {req.method, req.get_header_value("Content-Length"), req.body};
+  };
+  server_.Put("/upload", record);
+  server_.Post("/upload", record);
+  StartServer();
+  client_ = NewClient();
+  ASSERT_NE(client_, nullptr);
+  std::string content(3 * 1024 * 1024 + 5, '\0');
+  for (size_t i = 0; i < content.size(); ++i) content[i] = static_cast<char>(i * 7 + i / 4096);
+
+  for (const std::string method : {"PUT", "POST"}) {
+    CountingBodyStream body(content);
+    HttpRequest request;
+    request.method = method;
+    request.url = Url("/upload");
+    request.body_stream = body.Stream();
+    absl::StatusOr<HttpResponse> response = client_->Send(request);
+
+    ASSERT_THAT(response, IsOk());
+    EXPECT_EQ(response->status_code, 200);
+    EXPECT_GT(body.reads, 1) << "read in pieces";
+    absl::MutexLock lock(&mu);
+    ASSERT_EQ(received.size(), 3u);
+    EXPECT_EQ(received[0], method);
+    EXPECT_EQ(received[1], absl::StrCat(content.size()));
+    EXPECT_TRUE(received[2] == content) << "the server got other bytes";
+  }
+}
+
+TEST_F(CurlHttpClientTest, BodyStreamErrorAbortsTheRequestAndIsReturned) {
+  server_.Put("/upload", [](const httplib::Request&, httplib::Response&) {});
+  StartServer();
+  client_ = NewClient();
+  ASSERT_NE(client_, nullptr);
+  HttpRequest request;
+  request.method = "PUT";
+  request.url = Url("/upload");
+  request.body_stream =
+      HttpBodyStream{.size = 1 << 20, .read = [](uint64_t offset, char* buffer, size_t capacity) {
+                       if (offset > 0)
+                         return absl::StatusOr<size_t>(absl::AbortedError("disk went away"));
+                       std::memset(buffer, 'x', capacity);
+                       return absl::StatusOr<size_t>(capacity);
+                     }};
+
+  EXPECT_THAT(client_->Send(request),
+              StatusIs(absl::StatusCode::kAborted, HasSubstr("disk went away")));
+}
+
+TEST_F(CurlHttpClientTest, BodyStreamEndingShortIsDataLoss) {
+  server_.Put("/upload", [](const httplib::Request&, httplib::Response&) {});
+  StartServer();
+  client_ = NewClient();
+  ASSERT_NE(client_, nullptr);
+  CountingBodyStream body(std::string(500, 'x'));
+  HttpRequest request;
+  request.method = "PUT";
+  request.url = Url("/upload");
+  request.body_stream = body.Stream();
+  request.body_stream->size = 1000;
+
+  EXPECT_THAT(client_->Send(request),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("500 of 1000 bytes")));
+}
+
+TEST_F(CurlHttpClientTest, ResponseBodyOverItsLimitIsResourceExhausted) {
+  server_.Get("/big", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content(std::string(10'000, 'b'), "application/octet-stream");
+  });
+  StartServer();
+  client_ = NewClient();
+  ASSERT_NE(client_, nullptr);
+  HttpRequest request = Get(Url("/big"));
+
+  request.max_response_body_bytes = 9'999;
+  EXPECT_THAT(client_->Send(request), StatusIs(absl::StatusCode::kResourceExhausted));
+  request.max_response_body_bytes = 10'000;
+  absl::StatusOr<HttpResponse> response = client_->Send(request);
+  ASSERT_THAT(response, IsOk());
+  EXPECT_EQ(response->body.size(), 10'000u);
+}
+
+TEST_F(CurlHttpClientTest, SignsWithAwsSigV4WhatItSends) {
+  absl::Mutex mu;
+  std::string authorization;
+  server_.Put("/bucket/key", [&](const httplib::Request& req, httplib::Response&) {
+    absl::MutexLock lock(&mu);
+    authorization = req.get_header_value("Authorization");
+  });
+  StartServer();
+  client_ = NewClient();
+  ASSERT_NE(client_, nullptr);
+  CountingBodyStream body(std::string(2 << 20, 'x'));
+  HttpRequest request;
+  request.method = "PUT";
+  request.url = Url("/bucket/key");
+  request.headers = {{"x-amz-content-sha256", std::string(64, 'a')}};
+  request.body_stream = body.Stream();
+  request.aws_sigv4 = AwsSigV4Signing{.region = "eu-west-1",
+                                      .service = "s3",
+                                      .access_key_id = "AKIDEXAMPLE",
+                                      .secret_access_key = Secret("SECRET-KEY-VALUE")};
+
+  ASSERT_THAT(client_->Send(request), IsOk());
+
+  absl::MutexLock lock(&mu);
+  EXPECT_THAT(authorization, HasSubstr("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/"));
+  EXPECT_THAT(authorization, HasSubstr("/eu-west-1/s3/aws4_request"));
+  // Only headers that are sent are signed: no empty "Expect:".
+  EXPECT_THAT(authorization, HasSubstr("SignedHeaders=host;x-amz-content-sha256;x-amz-date,"));
+  EXPECT_THAT(authorization, Not(HasSubstr("SECRET-KEY-VALUE")));
+}
+
+TEST_F(CurlHttpClientTest, SignedStreamedBodyNeedsItsPayloadHash) {
+  client_ = NewClient();
+  ASSERT_NE(client_, nullptr);
+  CountingBodyStream body("data");
+  HttpRequest request;
+  request.method = "PUT";
+  request.url = "http://127.0.0.1:1/bucket/key";
+  request.body_stream = body.Stream();
+  request.aws_sigv4 = AwsSigV4Signing{
+      .region = "us-east-1", .service = "s3", .access_key_id = "AKID", .secret_access_key = {}};
+
+  EXPECT_THAT(client_->Send(request),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("x-amz-content-sha256")));
+  EXPECT_EQ(body.reads, 0);
 }
 
 TEST(CurlHttpClientCreateTest, RejectsBadOptions) {

@@ -61,13 +61,13 @@ TEST_F(ArchiveConfigTest, ReadsEveryDocumentedKey) {
            "           proxy: 'socks5://10.0.0.1:8081', proxy_credentials: {value: 'u:p'}}\n"
            "    media: {calls_per_minute: 200, sdk_sessions: 2}\n"));
   ASSERT_THAT(config, IsOk());
-  EXPECT_EQ(config->grpc.listen_address, "127.0.0.1:6000");
-  EXPECT_EQ(config->metrics_listen, "127.0.0.1:6001");
+  EXPECT_EQ(config->server.grpc.listen_address, "127.0.0.1:6000");
+  EXPECT_EQ(config->server.metrics_listen, "127.0.0.1:6001");
   EXPECT_EQ(config->data_dir, "/data");
   EXPECT_EQ(config->decrypt_threads, 3);
-  ASSERT_EQ(config->grpc.auth_tokens.size(), 1u);
-  EXPECT_EQ(config->grpc.auth_tokens[0].reveal(), "bearer-token-value");
-  EXPECT_EQ(config->grpc.tls_client_ca_file, "/tls/ca");
+  ASSERT_EQ(config->server.grpc.auth_tokens.size(), 1u);
+  EXPECT_EQ(config->server.grpc.auth_tokens[0].reveal(), "bearer-token-value");
+  EXPECT_EQ(config->server.grpc.tls_client_ca_file, "/tls/ca");
   EXPECT_EQ(config->wecom_api.robot_info_calls_per_minute, 60);
   EXPECT_EQ(config->wecom_api.cache_ttl, absl::Minutes(1));
   ASSERT_EQ(config->corps.size(), 1u);
@@ -90,7 +90,7 @@ TEST_F(ArchiveConfigTest, DefaultsAreTheVendorLimits) {
   EXPECT_EQ(config->corps[0].pull_calls_per_minute, 4000);
   EXPECT_EQ(config->corps[0].media_calls_per_minute, 25000);
   EXPECT_EQ(config->wecom_api.robot_info_calls_per_minute, 600);
-  EXPECT_TRUE(config->grpc.auth_tokens.empty());
+  EXPECT_TRUE(config->server.grpc.auth_tokens.empty());
 }
 
 TEST_F(ArchiveConfigTest, AnUnknownKeyIsNamedWithItsPath) {

@@ -3,8 +3,10 @@
 # thousand messages of every type in the Finance SDK emulator, starts the
 # archive service on it (dlopen of the emulator's libWeWorkFinanceSdk_C.so),
 # streams the decrypted messages to the terminal through wecomctl, then shows
-# the corp's status, a robot and a group from the WeCom API emulator, and a
-# few lines of /metrics.
+# the corp's status, a robot and a group from the WeCom API emulator. Then the
+# media service follows the archive, fetches every image, voice note, video
+# and file through it, verifies each against the message's md5sum, and a few
+# are downloaded and checked; last, a few lines of both services' /metrics.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MESSAGES=${MESSAGES:-3000}
@@ -13,14 +15,14 @@ CORP=wwdemo00000000001
 scripts/install-deps.sh
 echo "== building (build/release)"
 cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DWECOM_BUILD_TESTS=OFF >/dev/null
-cmake --build build/release --target wecom-archive wecomctl wecom-api-emulator \
+cmake --build build/release --target wecom-archive wecom-media wecomctl wecom-api-emulator \
   wecom-finance-emulator finance_sdk_emulator | tail -n 1
 B=$PWD/build/release
 EMU=$B/emulators/finance-sdk
 
 DEMO=$PWD/.demo
 rm -rf "$DEMO"
-mkdir -p "$DEMO/keys" "$DEMO/public" "$DEMO/data"
+mkdir -p "$DEMO/keys" "$DEMO/public" "$DEMO/data" "$DEMO/media" "$DEMO/downloads"
 chmod 700 "$DEMO/keys"
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
@@ -89,8 +91,55 @@ if [ -n "$ROOM" ]; then
   echo "== msgaudit/groupchat/get $ROOM"
   "${CTL[@]}" archive group --corp "$CORP" --roomid "$ROOM"
 fi
-echo "== /metrics (a few lines)"
+
+cat > "$DEMO/media.yaml" <<YAML
+listen: 127.0.0.1:0
+metrics_listen: 127.0.0.1:0
+data_dir: $DEMO/media
+log_level: warn
+auth_token: {file: $DEMO/token}
+archive:
+  target: 127.0.0.1:$GRPC_PORT
+  auth_token: {file: $DEMO/token}
+corps:
+  - corp_id: $CORP
+    follow: true
+YAML
+exec {media_fd}< <(exec "$B/services/media/server/wecom-media" --config "$DEMO/media.yaml")
+pids+=($!)
+while read -r -t 60 -u "$media_fd" line; do
+  case "$line" in "media ready"*) break ;; esac
+done
+MEDIA_PORT=$(sed -E 's/.*grpc_port=([0-9]+).*/\1/' <<<"$line")
+MEDIA_METRICS_PORT=$(sed -E 's/.*metrics_port=([0-9]+).*/\1/' <<<"$line")
+echo "== media service: gRPC 127.0.0.1:$MEDIA_PORT, metrics 127.0.0.1:$MEDIA_METRICS_PORT"
+MEDIA=("$B/tools/wecomctl/wecomctl" --target "127.0.0.1:$MEDIA_PORT" --token-file "$DEMO/token")
+media_metric() {
+  curl -s "http://127.0.0.1:$MEDIA_METRICS_PORT/metrics" |
+    awk -v m="$1" '$1 ~ "^"m {s += $2} END {printf "%d", s}'
+}
+echo "== automatic mode: fetching every media object the archive refers to"
+for _ in $(seq 1 600); do
+  queued=$(media_metric 'media_jobs\{.*state="(queued|fetching)"')
+  done_jobs=$(media_metric 'media_jobs\{.*state="done"')
+  [ "$done_jobs" -gt 0 ] && [ "$queued" -eq 0 ] && break
+  sleep 0.5
+done
+echo "   done: $done_jobs, failed: $(media_metric 'media_jobs\{.*state="failed"'), md5 mismatches refetched: $(media_metric media_md5_mismatches_total)"
+echo "== three of them downloaded and checked against their SHA-256"
+"${MEDIA[@]}" media list --corp "$CORP" --state done --page-size 3 2>/dev/null |
+  while read -r _ kind _ ext id; do
+    name=$(tr '/+=' '_-_' <<<"${id: -16}")
+    out="$DEMO/downloads/$kind-$name.${ext/-/bin}"
+    "${MEDIA[@]}" media download --corp "$CORP" --sdkfileid "$id" --out "$out"
+  done
+ls -l "$DEMO/downloads"
+
+echo "== /metrics (a few lines of each)"
 curl -s "http://127.0.0.1:$METRICS_PORT/metrics" |
   grep -E '^(archive_(cursor_seq|lag_seconds|pull_calls_total|undecryptable_messages|key_versions)|grpc_server_handled_total)' |
   head -n 12
+curl -s "http://127.0.0.1:$MEDIA_METRICS_PORT/metrics" |
+  grep -E '^media_(jobs|fetched_bytes_total|md5_mismatches_total|blob_store_bytes|follow_position)' |
+  head -n 10
 echo "== done; files in $DEMO"

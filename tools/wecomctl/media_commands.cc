@@ -127,6 +127,7 @@ CommandGroup AddMediaCommands(CLI::App& app, const GlobalOptions* g) {
   list->add_option("--state", f->state, "queued, fetching, done or failed");
   list->add_option("--page-size", f->page_size);
   list->add_option("--page-token", f->page_token);
+  // Without --json: one line per job, "state kind size ext sdkfileid".
   CLI::App* retry = media->add_subcommand("retry", "queue a FAILED job again");
   add_ids(retry);
   CLI::App* download = media->add_subcommand("download", "save a DONE object to a file");
@@ -171,7 +172,19 @@ CommandGroup AddMediaCommands(CLI::App& app, const GlobalOptions* g) {
               request.set_page_size(f->page_size);
               request.set_page_token(f->page_token);
               v1::ListMediaResponse response;
-              return PrintUnary(stub->ListMedia(&context, request, &response), response);
+              grpc::Status status = stub->ListMedia(&context, request, &response);
+              if (!status.ok() || g->json) return PrintUnary(status, response);
+              // One line per job: state kind size ext sdkfileid.
+              for (const v1::MediaJob& job : response.jobs()) {
+                std::cout << absl::AsciiStrToLower(v1::MediaState_Name(job.state()).substr(12))
+                          << " " << job.kind() << " " << job.size() << " "
+                          << (job.ext().empty() ? "-" : job.ext()) << " " << job.sdkfileid()
+                          << "\n";
+              }
+              if (!response.next_page_token().empty()) {
+                std::cerr << "-- more: --page-token " << response.next_page_token() << "\n";
+              }
+              return 0;
             }
             if (retry->parsed()) {
               v1::RetryMediaRequest request;

@@ -37,6 +37,9 @@ SdkErrorInfo Describe(int code) {
       return {absl::StatusCode::kOutOfRange, "data expired"};
     case 10011:
       return {absl::StatusCode::kFailedPrecondition, "certificate error"};
+    // The server's rate-limit errcode, which GetMediaData returns as its own.
+    case 45009:
+      return {absl::StatusCode::kResourceExhausted, "API call frequency over limit"};
     default:
       return {absl::StatusCode::kUnknown, "unknown SDK error"};
   }

@@ -110,10 +110,12 @@ void ChatPuller::Run() {
     std::optional<Page> next_page;
     if (full) next_page = Fetch(current->page.max_seq);
     const bool stopping = full && !next_page.has_value();
-    std::vector<ArchivedMessage> messages = current->Wait();
-    const uint64_t page_max_seq = current->page.max_seq;
+    // Queued behind this page's work before waiting for it, so that no core
+    // idles while the last pieces of this page finish.
     std::unique_ptr<DecryptJob> next;
     if (next_page && !next_page->entries.empty()) next = StartDecrypt(*std::move(next_page));
+    std::vector<ArchivedMessage> messages = current->Wait();
+    const uint64_t page_max_seq = current->page.max_seq;
 
     absl::Status committed = Commit(std::move(messages), page_max_seq, !full);
     if (!committed.ok()) {

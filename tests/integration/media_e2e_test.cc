@@ -437,7 +437,7 @@ TEST(MediaEndToEnd, BadArgumentsAndUnknownIdsAreRejectedNamingTheField) {
     EXPECT_THAT(status.error_message(), HasSubstr(c.names)) << c.name;
   }
   EXPECT_GE(Sample(harness->MetricsText(), "media_rejected_requests_total",
-                   {"method=\"FetchMedia\"", "field=\"media.md5sum\""}),
+                   {"grpc_method=\"FetchMedia\"", "field=\"media.md5sum\""}),
             1);
 
   // A job that is still queued cannot be downloaded yet; without a token nothing works.

@@ -108,7 +108,7 @@ prometheus::Counter& MediaMetrics::DownloadedBytes(const std::string& corp_id) {
 
 prometheus::Counter& MediaMetrics::RejectedRequests(const std::string& method,
                                                     const std::string& field) {
-  return rejected_requests_.Add({{"method", method}, {"field", field}});
+  return rejected_requests_.Add({{"grpc_method", method}, {"field", field}});
 }
 
 }  // namespace wecom::media

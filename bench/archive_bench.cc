@@ -6,18 +6,15 @@
 #include <openssl/rsa.h>
 
 #include <atomic>
-#include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "absl/strings/numbers.h"
-#include "absl/strings/str_split.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "bench/bench_support.h"
 #include "common/process/process_defaults.h"
 #include "tests/integration/archive_harness.h"
 
@@ -60,20 +57,6 @@ double RsaPrivateOpsPerSecond(int threads, absl::Duration duration) {
   for (auto& w : workers) w.join();
   EVP_PKEY_free(key);
   return static_cast<double>(ops) / absl::ToDoubleSeconds(duration);
-}
-
-// VmHWM of a process, in MiB.
-double PeakRssMb(pid_t pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) {
-      std::vector<std::string> parts = absl::StrSplit(line, ' ', absl::SkipEmpty());
-      double kb = 0;
-      if (parts.size() >= 2 && absl::SimpleAtod(parts[1], &kb)) return kb / 1024.0;
-    }
-  }
-  return 0;
 }
 
 // Streams from the beginning until `count` messages arrived; seconds taken.
@@ -129,22 +112,13 @@ int main(int argc, char** argv) {
     std::cerr << started << "\n";
     return 1;
   }
-  auto stub = (*harness)->Stub();
-  while (true) {
-    grpc::ClientContext context;
-    wecom::archive::v1::GetCorpStatusRequest request;
-    request.set_corp_id((*harness)->corp_id());
-    wecom::archive::v1::GetCorpStatusResponse status;
-    if (grpc::Status s = stub->GetCorpStatus(&context, request, &status); !s.ok()) {
-      std::cerr << "GetCorpStatus: " << s.error_message() << "\n";
-      return 1;
-    }
-    if (status.archived_count() >= total) break;
-    absl::SleepFor(absl::Milliseconds(50));
+  if (absl::Status archived = wecom::bench::AwaitArchived(**harness, 0); !archived.ok()) {
+    std::cerr << "GetCorpStatus: " << archived << "\n";
+    return 1;
   }
   const double ingest_seconds = absl::ToDoubleSeconds(absl::Now() - start);
   const double replay_seconds = StreamSeconds(**harness, total);
-  const double peak_rss = PeakRssMb((*harness)->archive_pid());
+  const double peak_rss = wecom::bench::PeakRssMb((*harness)->archive_pid());
 
   const double ingest_rate = static_cast<double>(total) / ingest_seconds;
   const double rsa_rate = RsaPrivateOpsPerSecond(cores, absl::Seconds(3));

@@ -316,6 +316,15 @@ std::string Dump(const Json& json) {
 
 }  // namespace
 
+const std::vector<std::string>& AllMediaKinds() {
+  static const auto* const kinds = [] {
+    auto* names = new std::vector<std::string>;
+    for (const SizeRange& range : kSizeRanges) names->push_back(range.kind);
+    return names;
+  }();
+  return *kinds;
+}
+
 const std::vector<std::string>& AllMsgtypes() {
   static const auto* const msgtypes = [] {
     auto* types = new std::vector<std::string>;
@@ -603,15 +612,20 @@ std::vector<MediaFile> Corpus::MediaOf(size_t index) const {
     file.kind = kinds[slot];
     file.message_index = index;
     file.slot = slot;
-    const SizeRange* range = &kSizeRanges[0];
+    SizeRange range = kSizeRanges[0];
     for (const SizeRange& candidate : kSizeRanges) {
-      if (file.kind == candidate.kind) range = &candidate;
+      if (file.kind == candidate.kind) range = candidate;
+    }
+    if (auto it = settings_.media_size_ranges.find(file.kind);
+        it != settings_.media_size_ranges.end()) {
+      range.low = static_cast<double>(it->second.min_bytes);
+      range.high = static_cast<double>(it->second.max_bytes);
     }
     // The first cycle draws from the top of each range, so every corpus has
     // several files that take more than one 512 KiB piece.
     const double position = index < kKindCount ? 0.9 + 0.1 * random.Unit() : random.Unit();
     const double size =
-        range->low * std::pow(range->high / range->low, position) * settings_.media_size_scale;
+        range.low * std::pow(range.high / range.low, position) * settings_.media_size_scale;
     file.size = std::max<uint64_t>(1, static_cast<uint64_t>(size));
 
     StableRandom id_random(StableMix(seed, FileKey(index, slot), kFileIdStream));

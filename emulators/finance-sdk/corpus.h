@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,14 @@ struct KeyVersionStep {
   uint32_t publickey_ver = 1;
 };
 
+// Sizes of one media kind, in bytes at media_size_scale 1: log-uniform in
+// [min_bytes, max_bytes].
+struct MediaSizeRange {
+  uint64_t min_bytes = 1;
+  uint64_t max_bytes = 1;
+  bool operator==(const MediaSizeRange&) const = default;
+};
+
 // What a corp's traffic looks like.
 struct TrafficSettings {
   uint64_t message_count = 1000;
@@ -37,6 +46,10 @@ struct TrafficSettings {
   std::vector<KeyVersionStep> key_versions;
   // Multiplies every media size (1.0: tens of KiB to a few MiB).
   double media_size_scale = 1.0;
+  // Replaces the default size range of the media kinds named (AllMediaKinds()),
+  // e.g. {"video", {200'000'000, 200'000'000}}: every video is 200 MB.
+  // media_size_scale still multiplies.
+  std::map<std::string, MediaSizeRange> media_size_ranges;
   // Fraction of media-bearing messages whose md5sum fields are "".
   double empty_md5sum_rate = 0.0;
   // > 0: after the span, messages keep coming at this rate (at most 1000/s),
@@ -94,6 +107,8 @@ struct Room {
 
 // Every msgtype the vendor documents, as CorpusMessage::msgtype spells them.
 const std::vector<std::string>& AllMsgtypes();
+// Every MediaFile::kind, in a fixed order.
+const std::vector<std::string>& AllMediaKinds();
 
 // The generated archive of one corp. Thread-safe.
 class Corpus {

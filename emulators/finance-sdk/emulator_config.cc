@@ -1,5 +1,6 @@
 #include "emulators/finance-sdk/emulator_config.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <initializer_list>
@@ -20,6 +21,9 @@ namespace wecom::emulator {
 namespace {
 
 using Json = nlohmann::json;
+
+// The largest media_size_ranges bound: 1 TiB, far beyond any real media object.
+constexpr int64_t kMaxMediaBytes = int64_t{1} << 40;
 
 // Reads the keys of one JSON object strictly: typed, range-checked, and
 // rejecting keys it was not asked about, so a typo is an error, not a default.
@@ -133,6 +137,33 @@ absl::Status ReadTraffic(const Json& value, const std::string& path, TrafficSett
   RETURN_IF_ERROR(reader.Number("media_size_scale", 1e-9, 1e3, &traffic->media_size_scale));
   if (traffic->media_size_scale <= 0) {
     return reader.Error("media_size_scale", "must be greater than 0");
+  }
+  if (reader.Has("media_size_ranges")) {
+    const Json& ranges = reader.At("media_size_ranges");
+    if (!ranges.is_object()) {
+      return reader.Error("media_size_ranges",
+                          "expected an object {\"<kind>\": {\"min_bytes\": n, \"max_bytes\": n}}");
+    }
+    traffic->media_size_ranges.clear();
+    for (const auto& [kind, bounds] : ranges.items()) {
+      const std::string kind_path = absl::StrCat(path, ".media_size_ranges.", kind);
+      const std::vector<std::string>& kinds = AllMediaKinds();
+      if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end()) {
+        return absl::InvalidArgumentError(absl::StrCat(kind_path, ": not a media kind (one of ",
+                                                       absl::StrJoin(kinds, ", "), ")"));
+      }
+      ASSIGN_OR_RETURN(ObjectReader range, ObjectReader::Of(bounds, kind_path));
+      int64_t min_bytes = 0;
+      int64_t max_bytes = 0;
+      if (!range.Has("min_bytes")) return range.Error("min_bytes", "is required");
+      if (!range.Has("max_bytes")) return range.Error("max_bytes", "is required");
+      RETURN_IF_ERROR(range.Integer("min_bytes", 1, kMaxMediaBytes, &min_bytes));
+      RETURN_IF_ERROR(range.Integer("max_bytes", 1, kMaxMediaBytes, &max_bytes));
+      if (max_bytes < min_bytes) return range.Error("max_bytes", "must be at least min_bytes");
+      RETURN_IF_ERROR(range.Finish());
+      traffic->media_size_ranges[kind] = {static_cast<uint64_t>(min_bytes),
+                                          static_cast<uint64_t>(max_bytes)};
+    }
   }
   if (reader.Has("key_versions")) {
     const Json& steps = reader.At("key_versions");
@@ -344,6 +375,10 @@ std::string EmulatorConfigJson(const EmulatorConfig& config) {
     for (const KeyVersionStep& step : corp.traffic.key_versions) {
       steps.push_back({{"from_seq", step.from_seq}, {"publickey_ver", step.publickey_ver}});
     }
+    nlohmann::ordered_json size_ranges = nlohmann::ordered_json::object();
+    for (const auto& [kind, range] : corp.traffic.media_size_ranges) {
+      size_ranges[kind] = {{"min_bytes", range.min_bytes}, {"max_bytes", range.max_bytes}};
+    }
     const TrafficSettings& traffic = corp.traffic;
     const FaultSettings& faults = corp.faults;
     corps.push_back({
@@ -357,7 +392,8 @@ std::string EmulatorConfigJson(const EmulatorConfig& config) {
           {"start_time_ms", traffic.start_time_ms},
           {"time_span_ms", traffic.time_span_ms},
           {"key_versions", steps},
-          {"media_size_scale", traffic.media_size_scale}}},
+          {"media_size_scale", traffic.media_size_scale},
+          {"media_size_ranges", size_ranges}}},
         {"live", {{"messages_per_second", traffic.live_messages_per_second}}},
         {"faults",
          {{"transient_error_rate", faults.transient_error_rate},

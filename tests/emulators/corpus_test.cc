@@ -312,6 +312,56 @@ TEST(CorpusTest, MediaSizeScaleScalesEveryFile) {
   EXPECT_GT(files, 10);
 }
 
+TEST(CorpusTest, MediaSizeRangesReplaceAKindsSizesAndNothingElse) {
+  TrafficSettings big_videos = Settings(200);
+  big_videos.media_size_ranges["video"] = {200'000'000, 200'000'000};
+  big_videos.media_size_ranges["voice"] = {1000, 2000};
+  const Corpus normal(Settings(200));
+  const Corpus changed(big_videos);
+  int videos = 0;
+  int voices = 0;
+  int others = 0;
+  for (size_t i = 0; i < normal.base_size(); ++i) {
+    const std::vector<MediaFile> a = normal.MediaOf(i);
+    const std::vector<MediaFile> b = changed.MediaOf(i);
+    ASSERT_EQ(a.size(), b.size());
+    for (size_t f = 0; f < a.size(); ++f) {
+      EXPECT_EQ(b[f].sdkfileid, a[f].sdkfileid);
+      EXPECT_EQ(b[f].kind, a[f].kind);
+      if (b[f].kind == "video") {
+        ++videos;
+        EXPECT_EQ(b[f].size, 200'000'000u);
+      } else if (b[f].kind == "voice") {
+        ++voices;
+        EXPECT_GE(b[f].size, 1000u);
+        EXPECT_LE(b[f].size, 2000u);
+      } else {
+        ++others;
+        EXPECT_EQ(b[f].size, a[f].size) << b[f].kind;
+      }
+    }
+  }
+  EXPECT_GE(videos, 1);
+  EXPECT_GE(voices, 2);
+  EXPECT_GT(others, 10);
+
+  // media_size_scale still applies; the bytes and md5sum follow the size.
+  big_videos.media_size_ranges["video"] = {2'000'000, 2'000'000};
+  big_videos.media_size_scale = 0.5;
+  const Corpus scaled(big_videos);
+  const MediaFile video = scaled.MediaOf(9).at(0);
+  ASSERT_EQ(video.kind, "video");
+  EXPECT_EQ(video.size, 1'000'000u);
+  absl::StatusOr<std::string> bytes = scaled.MediaBytes(video, 0, video.size);
+  ASSERT_TRUE(bytes.ok()) << bytes.status();
+  EXPECT_EQ(bytes->size(), 1'000'000u);
+  EXPECT_EQ(*scaled.Md5Hex(video), Md5Hex(*bytes));
+  absl::StatusOr<CorpusMessage> message = scaled.Message(9);
+  ASSERT_TRUE(message.ok()) << message.status();
+  EXPECT_NE(message->plaintext.find("\"filesize\":1000000"), std::string::npos)
+      << message->plaintext;
+}
+
 TEST(CorpusTest, EmptyMd5sumRateEmptiesMd5sums) {
   TrafficSettings settings = Settings(100);
   settings.empty_md5sum_rate = 1.0;

@@ -35,6 +35,7 @@ TEST(EmulatorConfigTest, MinimalConfigGetsTheDocumentedDefaults) {
   EXPECT_EQ(corp.traffic.message_count, 1000u);
   EXPECT_EQ(corp.traffic.start_time_ms, 1800000000000 - corp.traffic.time_span_ms);
   EXPECT_EQ(corp.traffic.media_size_scale, 1.0);
+  EXPECT_TRUE(corp.traffic.media_size_ranges.empty());
   EXPECT_EQ(corp.traffic.live_messages_per_second, 0.0);
   EXPECT_EQ(corp.faults.chat_calls_per_minute, 4000);
   EXPECT_EQ(corp.faults.media_calls_per_minute, 25000);
@@ -57,6 +58,7 @@ TEST(EmulatorConfigTest, JsonRoundTripsEveryKey) {
   corp.traffic.time_span_ms = 86400000;
   corp.traffic.key_versions = {{1, 1}, {600, 3}};
   corp.traffic.media_size_scale = 0.25;
+  corp.traffic.media_size_ranges = {{"video", {200000000, 200000000}}, {"image", {1, 1 << 20}}};
   corp.traffic.empty_md5sum_rate = 0.1;
   corp.traffic.live_messages_per_second = 7.5;
   corp.faults.transient_error_rate = 0.05;
@@ -78,6 +80,7 @@ TEST(EmulatorConfigTest, JsonRoundTripsEveryKey) {
   EXPECT_EQ(EmulatorConfigJson(*parsed), json);
   EXPECT_EQ(parsed->corps[0].traffic.seed, corp.traffic.seed);
   EXPECT_EQ(parsed->corps[0].traffic.empty_md5sum_rate, 0.1);
+  EXPECT_EQ(parsed->corps[0].traffic.media_size_ranges, corp.traffic.media_size_ranges);
   EXPECT_EQ(parsed->corps[0].faults.failing_sdkfileids, corp.faults.failing_sdkfileids);
   EXPECT_EQ(parsed->corps[0].network.required_proxy, "socks5://10.0.0.1:8081");
   EXPECT_EQ(parsed->corps[0].network.required_proxy_passwd, "user_name:passwd_123");
@@ -125,6 +128,46 @@ TEST(EmulatorConfigTest, ErrorsNameTheOffendingKey) {
       kMinimal, {{"}]}", R"(},{"corpid":"ww1","secret":"t","public_keys":{"1":"k"}}]})"}});
   EXPECT_THAT(ParseEmulatorConfig(twice, "", kNow),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("corps[1].corpid")));
+}
+
+// Parses kMinimal with traffic.media_size_ranges set to `ranges`.
+absl::Status ParseSizeRanges(const std::string& ranges) {
+  return ParseEdited(R"("secret":"s")",
+                     absl::StrCat(R"("secret":"s","traffic":{"media_size_ranges":)", ranges, "}"));
+}
+
+TEST(EmulatorConfigTest, MediaSizeRangesTakeMediaKindsWithOrderedByteBounds) {
+  const absl::StatusOr<EmulatorConfig> config = ParseEmulatorConfig(
+      absl::StrReplaceAll(
+          kMinimal, {{R"("secret":"s")", R"("secret":"s","traffic":{"media_size_ranges":)"
+                                         R"({"video":{"min_bytes":5,"max_bytes":200000000}}})"}}),
+      "", kNow);
+  ASSERT_THAT(config, IsOk());
+  EXPECT_THAT(config->corps[0].traffic.media_size_ranges,
+              ElementsAre(Pair("video", MediaSizeRange{5, 200000000})));
+  EXPECT_THAT(ParseSizeRanges("{}"), IsOk());
+
+  EXPECT_THAT(ParseSizeRanges(R"([1, 2])"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("corps[0].traffic.media_size_ranges: expected an object")));
+  EXPECT_THAT(ParseSizeRanges(R"({"movie":{"min_bytes":1,"max_bytes":2}})"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("corps[0].traffic.media_size_ranges.movie: not a media kind")));
+  EXPECT_THAT(ParseSizeRanges(R"({"video":{"min_bytes":1}})"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("media_size_ranges.video.max_bytes: is required")));
+  EXPECT_THAT(ParseSizeRanges(R"({"video":{"min_bytes":0,"max_bytes":2}})"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("media_size_ranges.video.min_bytes: expected an integer")));
+  EXPECT_THAT(ParseSizeRanges(R"({"video":{"min_bytes":1,"max_bytes":2000000000000}})"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("media_size_ranges.video.max_bytes: expected an integer")));
+  EXPECT_THAT(ParseSizeRanges(R"({"image":{"min_bytes":3,"max_bytes":2}})"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("media_size_ranges.image.max_bytes: must be at least min_bytes")));
+  EXPECT_THAT(ParseSizeRanges(R"({"image":{"min_bytes":1,"max_bytes":2,"mean":1}})"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("media_size_ranges.image.mean: unknown key")));
 }
 
 // Parses kMinimal with `network` added.

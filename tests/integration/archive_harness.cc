@@ -60,12 +60,17 @@ const char* ArchiveHarness::token() { return kToken; }
 
 absl::StatusOr<std::unique_ptr<ArchiveHarness>> ArchiveHarness::Create(
     ArchiveHarnessOptions options) {
+  if (options.extra_corp_traffic.size() > static_cast<size_t>(options.extra_corps)) {
+    return absl::InvalidArgumentError("extra_corp_traffic has more entries than extra_corps");
+  }
   ASSIGN_OR_RETURN(TempDir dir, TempDir::Create("archive-it-"));
   // Messages fall within the emulator's retention, ending now.
-  if (options.traffic.start_time_ms == 0) {
-    options.traffic.start_time_ms =
-        absl::ToUnixMillis(absl::Now()) - options.traffic.time_span_ms - 60'000;
-  }
+  const int64_t now_ms = absl::ToUnixMillis(absl::Now());
+  auto end_now = [now_ms](emulator::TrafficSettings& traffic) {
+    if (traffic.start_time_ms == 0) traffic.start_time_ms = now_ms - traffic.time_span_ms - 60'000;
+  };
+  end_now(options.traffic);
+  for (emulator::TrafficSettings& traffic : options.extra_corp_traffic) end_now(traffic);
   auto harness =
       std::unique_ptr<ArchiveHarness>(new ArchiveHarness(std::move(options), std::move(dir)));
   RETURN_IF_ERROR(harness->WriteFiles());
@@ -78,6 +83,9 @@ ArchiveHarness::ArchiveHarness(ArchiveHarnessOptions options, TempDir dir)
     corp_ids_.push_back(i == 0 ? options_.corp_id : absl::StrCat(options_.corp_id, "x", i));
     emulator::TrafficSettings traffic = options_.traffic;
     traffic.seed += i;
+    if (i > 0 && static_cast<size_t>(i) <= options_.extra_corp_traffic.size()) {
+      traffic = options_.extra_corp_traffic[i - 1];
+    }
     corpora_.push_back(std::make_unique<emulator::Corpus>(traffic));
   }
 }

@@ -39,6 +39,9 @@ struct ArchiveHarnessOptions {
   std::set<uint32_t> loaded_key_versions = {1};
   // More corps in the same process, each with traffic seeded differently.
   int extra_corps = 0;
+  // The traffic of the first extra corps, in order, instead of `traffic`
+  // with another seed (at most extra_corps entries).
+  std::vector<emulator::TrafficSettings> extra_corp_traffic;
   // GetChatData page size the archive asks for.
   int pull_limit = 1000;
   // How the emulated corps' server is reached (default: directly, through any proxy).

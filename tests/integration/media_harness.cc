@@ -83,7 +83,12 @@ std::string MediaHarness::MetricsText() const { return FetchMetricsText(metrics_
 absl::StatusOr<MediaJob> MediaHarness::AwaitSettled(const std::string& corp_id,
                                                     const std::string& sdkfileid,
                                                     absl::Duration timeout) const {
-  auto stub = Stub();
+  return AwaitMediaSettled(Stub().get(), corp_id, sdkfileid, timeout);
+}
+
+absl::StatusOr<MediaJob> AwaitMediaSettled(wecom::media::v1::MediaService::StubInterface* stub,
+                                           const std::string& corp_id, const std::string& sdkfileid,
+                                           absl::Duration timeout, absl::Duration poll) {
   const absl::Time give_up = absl::Now() + timeout;
   while (true) {
     grpc::ClientContext context;
@@ -106,7 +111,7 @@ absl::StatusOr<MediaJob> MediaHarness::AwaitSettled(const std::string& corp_id,
           status.ok() ? wecom::media::v1::MediaState_Name(response.job().state()) : "absent",
           " after ", absl::FormatDuration(timeout)));
     }
-    absl::SleepFor(absl::Milliseconds(20));  // polling a real process, not synchronising threads
+    absl::SleepFor(poll);  // polling a real process, not synchronising threads
   }
 }
 

@@ -50,7 +50,7 @@ class MediaHarness {
   pid_t media_pid() const;
 
   // Polls GetMedia until the job is DONE or FAILED; the timeout only turns a
-  // hang into an error.
+  // hang into an error. See AwaitMediaSettled.
   absl::StatusOr<wecom::media::v1::MediaJob> AwaitSettled(
       const std::string& corp_id, const std::string& sdkfileid,
       absl::Duration timeout = absl::Seconds(120)) const;
@@ -67,5 +67,13 @@ class MediaHarness {
   int grpc_port_ = 0;
   int metrics_port_ = 0;
 };
+
+// Polls GetMedia through `stub` every `poll` until the job is DONE or FAILED
+// (NOT_FOUND counts as not yet: automatic mode may not have reached the
+// message); the timeout only turns a hang into an error.
+absl::StatusOr<wecom::media::v1::MediaJob> AwaitMediaSettled(
+    wecom::media::v1::MediaService::StubInterface* stub, const std::string& corp_id,
+    const std::string& sdkfileid, absl::Duration timeout = absl::Seconds(120),
+    absl::Duration poll = absl::Milliseconds(20));
 
 }  // namespace wecom::testing

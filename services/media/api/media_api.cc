@@ -93,7 +93,14 @@ absl::Status MediaApi::DownloadMedia(const v1::DownloadMediaRequest& request,
   uint64_t offset = request.offset();
   do {
     const uint64_t length = std::min<uint64_t>(kDownloadPiece, job.size() - offset);
-    ASSIGN_OR_RETURN(std::string data, blobs_->Read(job.sha256(), offset, length));
+    absl::StatusOr<std::string> read = blobs_->Read(job.sha256(), offset, length);
+    // A DONE job's blob exists whole: its absence or end is lost data, not an
+    // unknown id (NOT_FOUND) nor the client's offset (OUT_OF_RANGE).
+    if (absl::IsNotFound(read.status()) || absl::IsOutOfRange(read.status())) {
+      return absl::DataLossError(absl::StrCat("the stored blob of a DONE job is missing or short: ",
+                                              read.status().message()));
+    }
+    ASSIGN_OR_RETURN(std::string data, std::move(read));
     if (data.size() != length) {
       return absl::DataLossError(absl::StrCat("the stored blob is shorter than its job says (",
                                               offset + data.size(), " < ", job.size(), ")"));

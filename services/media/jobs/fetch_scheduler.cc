@@ -169,7 +169,8 @@ void FetchScheduler::RunJob(const std::string& corp_id, const std::string& sdkfi
   MediaJob job = *std::move(stored);
   if (job.state() != v1::MEDIA_STATE_QUEUED) return;
   job.set_state(v1::MEDIA_STATE_FETCHING);
-  Store(job);
+  // Not synced: after a crash FETCHING and QUEUED are both requeued.
+  Store(job, MediaJobStore::Durability::kUnsynced);
 
   const FetchResult result = fetcher_->Fetch({.corp_id = job.corp_id(),
                                               .sdkfileid = job.sdkfileid(),
@@ -201,19 +202,21 @@ void FetchScheduler::RunJob(const std::string& corp_id, const std::string& sdkfi
   Store(job);
 }
 
-void FetchScheduler::Store(MediaJob& job) {
+void FetchScheduler::Store(MediaJob& job, MediaJobStore::Durability durability) {
   job.set_updated_at_ms(absl::ToUnixMillis(clock_->Now()));
-  if (absl::Status stored = store_->Update(job); !stored.ok()) {
+  if (absl::Status stored = store_->Update(job, durability); !stored.ok()) {
     log::Error("media_job_store_failed", {{"corp", job.corp_id()}, {"error", stored.ToString()}});
   }
   PublishCounts();
 }
 
 void FetchScheduler::PublishCounts() {
+  absl::MutexLock publish_lock(&publish_mu_);
   observer_->OnJobCounts(store_->Counts(), store_->BlobCount(), store_->BlobBytes());
 }
 
 void FetchScheduler::PublishDepth(const std::string& corp_id) {
+  absl::MutexLock publish_lock(&publish_mu_);
   size_t depth;
   {
     absl::MutexLock lock(&mu_);

@@ -32,7 +32,9 @@ struct FetchSchedulerOptions {
 };
 
 // Told of every job state change and queue length change, e.g. to keep
-// gauges; no-ops unless overridden. Called without the scheduler's lock held.
+// gauges; no-ops unless overridden. Called without the scheduler's lock held,
+// one call at a time, each with the values as they are when it is made: the
+// last call always has the latest values.
 class JobObserver {
  public:
   virtual ~JobObserver() = default;
@@ -78,7 +80,8 @@ class FetchScheduler {
   void RunJob(const std::string& corp_id, const std::string& sdkfileid);
   // Stores the job's new state, logging a store failure (the job is then
   // retried from its previous state after a restart).
-  void Store(v1::MediaJob& job);
+  void Store(v1::MediaJob& job,
+             MediaJobStore::Durability durability = MediaJobStore::Durability::kSynced);
   void PublishCounts();
   void PublishDepth(const std::string& corp_id);
 
@@ -97,6 +100,9 @@ class FetchScheduler {
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   // Serialises the read-modify-write of RetryMedia.
   absl::Mutex retry_mu_;
+  // Held from reading the values to telling the observer, so that a stale
+  // snapshot never overwrites a newer one.
+  absl::Mutex publish_mu_ ABSL_ACQUIRED_BEFORE(mu_);
   std::vector<std::thread> workers_;
 };
 

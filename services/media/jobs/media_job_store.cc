@@ -182,7 +182,7 @@ absl::StatusOr<MediaJob> MediaJobStore::Get(const std::string& corp_id,
   return *std::move(job);
 }
 
-absl::Status MediaJobStore::Update(const MediaJob& job) {
+absl::Status MediaJobStore::Update(const MediaJob& job, Durability durability) {
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(std::optional<MediaJob> old, Find(job.corp_id(), job.sdkfileid()));
   if (!old.has_value()) {
@@ -201,7 +201,9 @@ absl::Status MediaJobStore::Update(const MediaJob& job) {
     new_blob = found.IsNotFound();
     if (new_blob) batch.Put(BlobKey(job.sha256()), EncodeSize(job.size()));
   }
-  RETURN_IF_ERROR(FromRocks(db_->Write(Synced(), &batch), "storing a media job"));
+  rocksdb::WriteOptions options = Synced();
+  options.sync = durability == Durability::kSynced;
+  RETURN_IF_ERROR(FromRocks(db_->Write(options, &batch), "storing a media job"));
   --counts_[{old->corp_id(), old->state()}];
   ++counts_[{job.corp_id(), job.state()}];
   if (new_blob) {

@@ -51,8 +51,10 @@ class MediaJobStore {
   absl::StatusOr<v1::MediaJob> Get(const std::string& corp_id, const std::string& sdkfileid) const;
 
   // Replaces a stored job (its state index moves with it). A DONE job also
-  // records its blob (sha256 → size) in the same write.
-  absl::Status Update(const v1::MediaJob& job);
+  // records its blob (sha256 → size) in the same write. Unsynced writes are
+  // for states a crash may lose (FETCHING: a restart requeues it anyway).
+  enum class Durability { kSynced, kUnsynced };
+  absl::Status Update(const v1::MediaJob& job, Durability durability = Durability::kSynced);
 
   // A corp's jobs ordered by sdkfileid, only those in `state` unless it is
   // UNSPECIFIED. page_size must be > 0; a malformed token is INVALID_ARGUMENT.

@@ -1,0 +1,63 @@
+#include "bench/bench_support.h"
+
+#include <unistd.h>
+
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "common/grpc/status.h"
+
+namespace wecom::bench {
+
+double PeakRssMb(pid_t pid) {
+  std::ifstream status(absl::StrCat("/proc/", pid, "/status"));
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) {
+      std::vector<std::string> parts = absl::StrSplit(line, ' ', absl::SkipEmpty());
+      double kb = 0;
+      if (parts.size() >= 2 && absl::SimpleAtod(parts[1], &kb)) return kb / 1024.0;
+    }
+  }
+  return 0;
+}
+
+absl::Duration CpuTime(pid_t pid) {
+  std::ifstream stat(absl::StrCat("/proc/", pid, "/stat"));
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  // The command name, in parentheses, may hold spaces: count fields after it.
+  const size_t paren = text.rfind(')');
+  if (paren == std::string::npos) return absl::ZeroDuration();
+  std::vector<std::string> fields = absl::StrSplit(text.substr(paren + 1), ' ', absl::SkipEmpty());
+  // After the name: state is field 3 of proc(5), utime 14 and stime 15.
+  double utime = 0;
+  double stime = 0;
+  if (fields.size() < 13 || !absl::SimpleAtod(fields[11], &utime) ||
+      !absl::SimpleAtod(fields[12], &stime)) {
+    return absl::ZeroDuration();
+  }
+  return absl::Seconds((utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK)));
+}
+
+absl::Status AwaitArchived(testing::ArchiveHarness& harness, size_t corp, absl::Duration poll) {
+  auto stub = harness.Stub();
+  const uint64_t total = harness.corpus(corp).base_size();
+  while (true) {
+    grpc::ClientContext context;
+    wecom::archive::v1::GetCorpStatusRequest request;
+    request.set_corp_id(harness.corp_id(corp));
+    wecom::archive::v1::GetCorpStatusResponse status;
+    if (grpc::Status s = stub->GetCorpStatus(&context, request, &status); !s.ok()) {
+      return FromGrpcStatus(s);
+    }
+    if (status.archived_count() >= total) return absl::OkStatus();
+    absl::SleepFor(poll);  // polling a real process, not synchronising threads
+  }
+}
+
+}  // namespace wecom::bench

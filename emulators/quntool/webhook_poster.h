@@ -1,0 +1,44 @@
+// Delivers callbacks to the configured webhook: POSTed as JSON by one
+// background thread, in the order they were queued (so in order per account),
+// each retried a few times before it is dropped.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <thread>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+
+namespace wecom::quntool {
+
+class WebhookPoster {
+ public:
+  // An empty url makes Post a no-op.
+  WebhookPoster(std::string url, int attempts,
+                absl::Duration retry_delay = absl::Milliseconds(200));
+  ~WebhookPoster();  // delivers what is queued (each body's attempts), then stops
+  WebhookPoster(const WebhookPoster&) = delete;
+  WebhookPoster& operator=(const WebhookPoster&) = delete;
+
+  void Post(std::string json_body);
+  // Callbacks given up on after every attempt failed.
+  int64_t dropped() const;
+
+ private:
+  void Deliver();
+  bool SendOnce(const std::string& body);
+
+  const std::string url_;
+  const int attempts_;
+  const absl::Duration retry_delay_;
+  mutable absl::Mutex mu_;
+  std::deque<std::string> queue_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  int64_t dropped_ ABSL_GUARDED_BY(mu_) = 0;
+  std::thread worker_;
+};
+
+}  // namespace wecom::quntool

@@ -1,0 +1,86 @@
+// A quntool emulator served in-process on a kernel-picked port, with a
+// webhook receiver (also on a kernel-picked port) that records every callback
+// and lets a test wait for one without sleeping.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "emulators/quntool/quntool_emulator.h"
+#include "emulators/quntool/quntool_server.h"
+#include "httplib.h"
+
+namespace wecom::quntool::testing {
+
+inline constexpr char kApiKey[] = "test-apikey";
+inline constexpr char kAccountA[] = "1688850000000001";
+inline constexpr char kAccountB[] = "1688850000000002";
+inline constexpr char kOfflineAccount[] = "1688850000000003";
+inline constexpr char kCustomer1[] = "7881300000000001";
+inline constexpr char kCustomer2[] = "7881300000000002";
+inline constexpr char kCustomer3[] = "7881300000000003";
+inline constexpr char kColleague[] = "1688850000000009";
+inline constexpr char kGroup[] = "R:10899000000000001";
+
+// Records the JSON bodies POSTed to it.
+class WebhookReceiver {
+ public:
+  WebhookReceiver();
+  ~WebhookReceiver();
+  int port() const { return port_; }
+  // The first callback (in arrival order) matching `match`, waiting up to
+  // `timeout` for it to arrive.
+  absl::StatusOr<Json> WaitFor(const std::function<bool(const Json&)>& match,
+                               absl::Duration timeout = absl::Seconds(20));
+  // The first callback of `type` whose sendMsgId is `send_msg_id`.
+  absl::StatusOr<Json> WaitForEcho(const std::string& type, const std::string& send_msg_id);
+  // The first callback of `type`.
+  absl::StatusOr<Json> WaitForType(const std::string& type);
+
+ private:
+  httplib::Server server_;
+  int port_ = -1;
+  std::thread thread_;
+  absl::Mutex mu_;
+  std::vector<Json> received_ ABSL_GUARDED_BY(mu_);
+  bool loop_done_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+// The test world's config: two online accounts of one corp (A with three
+// customers, a colleague, a group and labels), one offline account, saved
+// mini program and video number items, a stranger findable by phone.
+std::string TestConfigJson(int webhook_port);
+
+class QuntoolTestWorld {
+ public:
+  QuntoolTestWorld();
+  ~QuntoolTestWorld();
+
+  WebhookReceiver& webhook() { return webhook_; }
+  QuntoolEmulator& emulator() { return *emulator_; }
+  int port() const { return port_; }
+
+  // Calls /gnapi/open<path> with the apikey; the parsed body, or an error for
+  // a transport failure or a non-JSON body. `status` gets the HTTP status.
+  absl::StatusOr<Json> Call(const std::string& method, const std::string& path,
+                            const Json& body = nullptr, int* status = nullptr,
+                            const std::string& apikey = kApiKey);
+  // POSTs /emulator/callback.
+  absl::StatusOr<Json> Inject(const Json& body);
+
+ private:
+  WebhookReceiver webhook_;
+  std::unique_ptr<QuntoolEmulator> emulator_;
+  std::unique_ptr<QuntoolServer> server_;
+  int port_ = -1;
+  std::thread thread_;
+};
+
+}  // namespace wecom::quntool::testing

@@ -43,55 +43,18 @@ WecomApiServer::WecomApiServer(const EmulatorConfig& config) {
     corps_.push_back(std::unique_ptr<CorpState>(new CorpState{
         corp, Corpus(corp.traffic), CallsPerMinuteLimit(corp.api.robot_info_calls_per_minute)}));
   }
-  server_.Get("/cgi-bin/gettoken",
-              [this](const httplib::Request& request, httplib::Response& response) {
-                GetToken(request, response);
-              });
-  server_.Get("/cgi-bin/msgaudit/get_robot_info",
-              [this](const httplib::Request& request, httplib::Response& response) {
-                GetRobotInfo(request, response);
-              });
-  server_.Post("/cgi-bin/msgaudit/groupchat/get",
-               [this](const httplib::Request& request, httplib::Response& response) {
-                 GetGroupChat(request, response);
-               });
-}
-
-absl::StatusOr<int> WecomApiServer::Bind(const std::string& host, int port) {
-  if (port == 0) {
-    const int bound = server_.bind_to_any_port(host);
-    if (bound < 0) return absl::UnavailableError(absl::StrCat("cannot bind ", host, ":0"));
-    return bound;
-  }
-  if (!server_.bind_to_port(host, port)) {
-    return absl::UnavailableError(absl::StrCat("cannot bind ", host, ":", port));
-  }
-  return port;
-}
-
-absl::Status WecomApiServer::Serve() {
-  {
-    absl::MutexLock lock(&mu_);
-    if (stop_requested_) return absl::OkStatus();
-    serving_ = true;
-  }
-  const bool clean = server_.listen_after_bind();
-  absl::MutexLock lock(&mu_);
-  serving_ = false;
-  return clean ? absl::OkStatus() : absl::InternalError("the HTTP accept loop failed");
-}
-
-void WecomApiServer::Stop() {
-  absl::MutexLock lock(&mu_);
-  stop_requested_ = true;
-  // httplib ignores stop() until its accept loop is running, so repeat it
-  // until Serve has returned.
-  while (serving_) {
-    server_.stop();
-    mu_.AwaitWithTimeout(absl::Condition(
-                             +[](bool* serving) { return !*serving; }, &serving_),
-                         absl::Milliseconds(20));
-  }
+  http_.http().Get("/cgi-bin/gettoken",
+                   [this](const httplib::Request& request, httplib::Response& response) {
+                     GetToken(request, response);
+                   });
+  http_.http().Get("/cgi-bin/msgaudit/get_robot_info",
+                   [this](const httplib::Request& request, httplib::Response& response) {
+                     GetRobotInfo(request, response);
+                   });
+  http_.http().Post("/cgi-bin/msgaudit/groupchat/get",
+                    [this](const httplib::Request& request, httplib::Response& response) {
+                      GetGroupChat(request, response);
+                    });
 }
 
 void WecomApiServer::GetToken(const httplib::Request& request, httplib::Response& response) {

@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "emulators/common/emulator_http_server.h"
 #include "emulators/finance-sdk/calls_per_minute_limit.h"
 #include "emulators/finance-sdk/corpus.h"
 #include "emulators/finance-sdk/emulator_config.h"
@@ -28,11 +29,13 @@ class WecomApiServer {
   WecomApiServer& operator=(const WecomApiServer&) = delete;
 
   // Binds host:port; port 0 picks a free port. Returns the bound port.
-  absl::StatusOr<int> Bind(const std::string& host, int port);
+  absl::StatusOr<int> Bind(const std::string& host, int port) { return http_.Bind(host, port); }
   // Serves requests until Stop(); call after Bind.
-  absl::Status Serve();
+  absl::Status Serve() { return http_.Serve(); }
   // Makes Serve return (or not start). Thread-safe.
-  void Stop();
+  void Stop() { http_.Stop(); }
+  // The server itself, for ServeUntilSignalled.
+  EmulatorHttpServer& http_server() { return http_; }
 
  private:
   struct CorpState {
@@ -52,12 +55,10 @@ class WecomApiServer {
   absl::StatusOr<CorpState*> Authenticate(const httplib::Request& request);
 
   std::vector<std::unique_ptr<CorpState>> corps_;
-  httplib::Server server_;
+  EmulatorHttpServer http_;
 
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, AccessToken> tokens_ ABSL_GUARDED_BY(mu_);
-  bool stop_requested_ ABSL_GUARDED_BY(mu_) = false;
-  bool serving_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace wecom::emulator

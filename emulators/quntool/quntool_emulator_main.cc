@@ -1,15 +1,13 @@
 // quntool-emulator: serves the quntool openAPI of a config file until SIGINT
 // or SIGTERM. Its first stdout line is "listening on HOST:PORT", so a parent
 // started with --listen 127.0.0.1:0 learns the port.
-#include <pthread.h>
-#include <signal.h>
 
 #include <cstdio>
 #include <string>
-#include <thread>
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/numbers.h"
+#include "emulators/common/emulator_http_server.h"
 #include "emulators/quntool/quntool_config.h"
 #include "emulators/quntool/quntool_emulator.h"
 #include "emulators/quntool/quntool_server.h"
@@ -32,37 +30,12 @@ int Run(const std::string& config_path, const std::string& listen) {
     return 1;
   }
 
-  // Signals are taken by a dedicated thread, which may call Stop() safely.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-
+  // Before the emulator starts its webhook thread, so that thread never takes them.
+  wecom::emulator::BlockTerminationSignals();
   QuntoolEmulator emulator(*std::move(config));
   QuntoolServer server(emulator);
-  absl::StatusOr<int> bound = server.Bind(host, port);
-  if (!bound.ok()) {
-    std::fprintf(stderr, "%s\n", bound.status().ToString().c_str());
-    return 1;
-  }
-  std::printf("listening on %s:%d\n", host.c_str(), *bound);
-  std::fflush(stdout);
-
-  std::thread signal_waiter([&server, &signals] {
-    int signal = 0;
-    sigwait(&signals, &signal);
-    server.Stop();
-  });
-  const absl::Status served = server.Serve();
-  // Wakes the waiter in case Serve ended without a signal; harmless otherwise.
-  pthread_kill(signal_waiter.native_handle(), SIGTERM);
-  signal_waiter.join();
-  if (!served.ok()) {
-    std::fprintf(stderr, "%s\n", served.ToString().c_str());
-    return 1;
-  }
-  return 0;
+  return wecom::emulator::ServeUntilSignalled(server.http_server(), host, port,
+                                              [&](int bound) { server.BoundTo(host, bound); });
 }
 
 }  // namespace

@@ -85,12 +85,12 @@ void Register(httplib::Server& server, const std::string& base, std::vector<ApiR
 
 QuntoolServer::QuntoolServer(QuntoolEmulator& emulator) : emulator_(emulator) {
   for (auto routes : {AccountRoutes, MessageRoutes, ContactRoutes, GroupRoutes, LabelRoutes}) {
-    Register(server_, kApiBase, routes(emulator_), &emulator_);
+    Register(http_.http(), kApiBase, routes(emulator_), &emulator_);
   }
-  Register(server_, kControlBase, ControlRoutes(emulator_), nullptr);
+  Register(http_.http(), kControlBase, ControlRoutes(emulator_), nullptr);
   // Uploaded files and cached media, under the relative paths the API hands
   // out ("/gnapi/Files/…" from /file/upload, "/gnapi/files/…" in callbacks).
-  server_.Get(
+  http_.http().Get(
       "/gnapi/[Ff]iles/.*", [this](const httplib::Request& request, httplib::Response& response) {
         absl::StatusOr<StoredFile> file = emulator_.FindFile(request.path);
         if (!file.ok()) {
@@ -103,36 +103,13 @@ QuntoolServer::QuntoolServer(QuntoolEmulator& emulator) : emulator_(emulator) {
 }
 
 absl::StatusOr<int> QuntoolServer::Bind(const std::string& host, int port) {
-  const int bound =
-      port == 0 ? server_.bind_to_any_port(host) : (server_.bind_to_port(host, port) ? port : -1);
-  if (bound < 0) return absl::UnavailableError(absl::StrCat("cannot bind ", host, ":", port));
-  emulator_.set_base_url(absl::StrCat("http://", host, ":", bound));
+  absl::StatusOr<int> bound = http_.Bind(host, port);
+  if (bound.ok()) BoundTo(host, *bound);
   return bound;
 }
 
-absl::Status QuntoolServer::Serve() {
-  {
-    absl::MutexLock lock(&mu_);
-    if (stop_requested_) return absl::OkStatus();
-    serving_ = true;
-  }
-  const bool clean = server_.listen_after_bind();
-  absl::MutexLock lock(&mu_);
-  serving_ = false;
-  return clean ? absl::OkStatus() : absl::InternalError("the HTTP accept loop failed");
-}
-
-void QuntoolServer::Stop() {
-  absl::MutexLock lock(&mu_);
-  stop_requested_ = true;
-  // httplib ignores stop() until its accept loop runs, so repeat it until
-  // Serve has returned.
-  while (serving_) {
-    server_.stop();
-    mu_.AwaitWithTimeout(absl::Condition(
-                             +[](bool* serving) { return !*serving; }, &serving_),
-                         absl::Milliseconds(20));
-  }
+void QuntoolServer::BoundTo(const std::string& host, int port) {
+  emulator_.set_base_url(absl::StrCat("http://", host, ":", port));
 }
 
 }  // namespace wecom::quntool

@@ -5,10 +5,9 @@
 
 #include <string>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
+#include "emulators/common/emulator_http_server.h"
 #include "emulators/quntool/quntool_emulator.h"
 #include "httplib.h"
 
@@ -29,16 +28,20 @@ class QuntoolServer {
   // http://host:port the emulator's base URL unless the config names one.
   absl::StatusOr<int> Bind(const std::string& host, int port);
   // Serves until Stop(); call after Bind.
-  absl::Status Serve();
+  absl::Status Serve() { return http_.Serve(); }
   // Makes Serve return (or not start). Thread-safe.
-  void Stop();
+  void Stop() { http_.Stop(); }
+
+  // The server itself, for ServeUntilSignalled, which binds it directly and
+  // then must call BoundTo.
+  emulator::EmulatorHttpServer& http_server() { return http_; }
+  // What Bind does once bound: makes http://host:port the emulator's base URL
+  // unless the config names one.
+  void BoundTo(const std::string& host, int port);
 
  private:
   QuntoolEmulator& emulator_;
-  httplib::Server server_;
-  absl::Mutex mu_;
-  bool stop_requested_ ABSL_GUARDED_BY(mu_) = false;
-  bool serving_ ABSL_GUARDED_BY(mu_) = false;
+  emulator::EmulatorHttpServer http_;
 };
 
 }  // namespace wecom::quntool

@@ -3,6 +3,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "common/config/config_io.h"
+#include "common/log/log.h"
 #include "common/status/status_macros.h"
 
 namespace wecom::media {
@@ -83,6 +84,9 @@ absl::StatusOr<MediaConfig> LoadMediaConfig(const std::string& path) {
   RETURN_IF_ERROR(ReadServerConfig(root, "0.0.0.0:50052", "0.0.0.0:9465", &out.server));
   ASSIGN_OR_RETURN(out.data_dir, root.Required<std::string>("data_dir"));
   ASSIGN_OR_RETURN(out.log_level, root.Optional<std::string>("log_level", "info"));
+  if (!log::ParseLevel(out.log_level).ok()) {
+    return absl::InvalidArgumentError("log_level: must be debug, info, warn or error");
+  }
   RETURN_IF_ERROR(ReadArchive(root, out));
   RETURN_IF_ERROR(ReadBlobStore(root, out));
   RETURN_IF_ERROR(ReadFetch(root, out));
@@ -92,6 +96,10 @@ absl::StatusOr<MediaConfig> LoadMediaConfig(const std::string& path) {
   for (ConfigReader& corp : corps) {
     MediaCorpConfig parsed;
     ASSIGN_OR_RETURN(parsed.corp_id, corp.Required<std::string>("corp_id"));
+    // WeCom corp ids are 18 characters; the job store keys them by length.
+    if (parsed.corp_id.empty() || parsed.corp_id.size() > 64) {
+      return Invalid(corp, "corp_id", "must be 1-64 characters");
+    }
     ASSIGN_OR_RETURN(parsed.follow, corp.Optional("follow", parsed.follow));
     ASSIGN_OR_RETURN(parsed.consumer, corp.Optional("consumer", parsed.consumer));
     if (!seen.insert(parsed.corp_id).second) {

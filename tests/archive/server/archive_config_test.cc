@@ -98,6 +98,11 @@ TEST_F(ArchiveConfigTest, AnUnknownKeyIsNamedWithItsPath) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("corps[0].secrte")));
 }
 
+TEST_F(ArchiveConfigTest, AnUnknownLogLevelIsRefused) {
+  EXPECT_THAT(Load("data_dir: /d\nsdk_library: /s.so\nlog_level: verbose\n" + Corp()),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("log_level")));
+}
+
 TEST_F(ArchiveConfigTest, APullLimitAboveTheVendorsIsRefused) {
   EXPECT_THAT(Load("data_dir: /d\nsdk_library: /s.so\n" + Corp("    pull: {limit: 1001}\n")),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("limit")));

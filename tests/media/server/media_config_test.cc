@@ -249,6 +249,15 @@ TEST_F(MediaConfigTest, FetchLimitsOutOfRangeAreNamed) {
   EXPECT_EQ(edges->piece_attempts, 1);
 }
 
+TEST_F(MediaConfigTest, AnUnknownLogLevelAndAnOverlongCorpIdAreNamed) {
+  EXPECT_THAT(Load("data_dir: /d\nlog_level: verbose\narchive: {target: a}\n"
+                   "corps: [{corp_id: ww1}]\n"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("log_level")));
+  EXPECT_THAT(Load("data_dir: /d\narchive: {target: a}\ncorps: [{corp_id: " + std::string(65, 'w') +
+                   "}]\n"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("corps[0].corp_id")));
+}
+
 TEST_F(MediaConfigTest, AShortArchiveCallTimeoutIsNamed) {
   EXPECT_THAT(Load("data_dir: /d\narchive: {target: a, call_timeout: 500ms}\n"
                    "corps: [{corp_id: ww1}]\n"),

@@ -1,6 +1,5 @@
 #include "emulators/quntool/quntool_emulator.h"
 
-#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include <utility>
@@ -12,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
+#include "common/crypto/hex_digest.h"
 
 namespace wecom::quntool {
 
@@ -110,13 +110,6 @@ std::string PrivateConversationId(absl::string_view a, absl::string_view b) {
 
 std::string BeijingTime(absl::Time time) {
   return absl::FormatTime("%Y-%m-%d %H:%M:%S", time, absl::FixedTimeZone(8 * 3600));
-}
-
-std::string Md5Hex(absl::string_view bytes) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  EVP_Digest(bytes.data(), bytes.size(), digest, &size, EVP_md5(), nullptr);
-  return absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(digest), size));
 }
 
 Contact* FindContact(Account& account, absl::string_view user_id) {

@@ -17,6 +17,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/crypto/hex_digest.h"
 #include "emulators/quntool/quntool_config.h"
 #include "emulators/quntool/quntool_world.h"
 #include "emulators/quntool/webhook_poster.h"
@@ -110,8 +111,8 @@ class QuntoolEmulator {
 std::string PrivateConversationId(absl::string_view a, absl::string_view b);
 // "2024-01-08 13:51:22" in UTC+8, the server's clock.
 std::string BeijingTime(absl::Time time);
-// The lower-case hex MD5 of `bytes`, as file paths and cdn.md5 carry it.
-std::string Md5Hex(absl::string_view bytes);
+// Lowercase hex MD5, as file names and md5 fields carry it.
+using ::wecom::Md5Hex;
 Contact* FindContact(Account& account, absl::string_view user_id);
 Group* FindGroup(Account& account, absl::string_view conversation_id);
 

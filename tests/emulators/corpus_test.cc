@@ -9,6 +9,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
+#include "common/crypto/hex_digest.h"
 #include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -39,13 +40,6 @@ std::vector<CorpusMessage> Messages(const Corpus& corpus) {
   absl::StatusOr<std::vector<CorpusMessage>> messages = corpus.BaseMessages();
   EXPECT_THAT(messages, IsOk());
   return messages.ok() ? *messages : std::vector<CorpusMessage>{};
-}
-
-std::string Md5Hex(const std::string& data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  EVP_Digest(data.data(), data.size(), digest, &size, EVP_md5(), nullptr);
-  return absl::BytesToHexString(absl::string_view(reinterpret_cast<char*>(digest), size));
 }
 
 // Every md5sum a message states, including those inside the JSON strings of

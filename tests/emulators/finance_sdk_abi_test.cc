@@ -15,6 +15,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/crypto/hex_digest.h"
 #include "common/testing/status_matchers.h"
 #include "emulators/finance-sdk/corpus.h"
 #include "gmock/gmock.h"
@@ -35,13 +36,6 @@ using ::testing::SizeIs;
 using ::wecom::testing::IsOk;
 
 constexpr int kPieceSize = 524288;
-
-std::string Md5Hex(const std::string& data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  EVP_Digest(data.data(), data.size(), digest, &size, EVP_md5(), nullptr);
-  return absl::BytesToHexString(absl::string_view(reinterpret_cast<char*>(digest), size));
-}
 
 // The md5sum a message states for `sdkfileid`, looking inside the JSON
 // strings of mixed and chatrecord items too.

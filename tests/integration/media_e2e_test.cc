@@ -15,9 +15,9 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/crypto/hex_digest.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "openssl/evp.h"
 #include "tests/integration/media_harness.h"
 #include "tests/support/s3_server.h"
 
@@ -26,19 +26,6 @@ namespace {
 
 using ::testing::HasSubstr;
 using wecom::media::v1::MediaJob;
-
-std::string Sha256Hex(const std::string& bytes) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < length; ++i) {
-    hex.push_back(kHex[digest[i] >> 4]);
-    hex.push_back(kHex[digest[i] & 15]);
-  }
-  return hex;
-}
 
 // Every media object of a corpus, with the msgtype of the message carrying it.
 struct CorpusMedia {

@@ -1,7 +1,5 @@
 #include "tools/wecomctl/media_commands.h"
 
-#include <openssl/evp.h>
-
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -10,8 +8,8 @@
 #include <thread>
 
 #include "absl/strings/ascii.h"
-#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "common/crypto/hex_digest.h"
 #include "wecom/media/v1/media_service.grpc.pb.h"
 
 namespace wecomctl {
@@ -85,18 +83,12 @@ int Download(v1::MediaService::Stub* stub, const MediaFlags& f) {
   }
   // Verify what is on disk, resumed part included.
   std::ifstream in(f.out, std::ios::binary);
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
+  wecom::HexDigester digester = wecom::HexDigester::Sha256();
   std::string buffer(1 << 20, '\0');
   while (in.read(buffer.data(), static_cast<std::streamsize>(buffer.size())) || in.gcount() > 0) {
-    EVP_DigestUpdate(ctx, buffer.data(), static_cast<size_t>(in.gcount()));
+    digester.Update(absl::string_view(buffer.data(), static_cast<size_t>(in.gcount())));
   }
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_DigestFinal_ex(ctx, digest, &length);
-  EVP_MD_CTX_free(ctx);
-  const std::string got =
-      absl::BytesToHexString(absl::string_view(reinterpret_cast<char*>(digest), length));
+  const std::string got = digester.Finish();
   if (!sha256.empty() && got != sha256) {
     std::cerr << "error: " << f.out << " has sha256 " << got << ", expected " << sha256 << "\n";
     return 1;

@@ -1,7 +1,5 @@
 #include "tests/media/blob/blob_test_files.h"
 
-#include <openssl/evp.h>
-#include <openssl/sha.h>
 #include <sys/stat.h>
 
 #include <fstream>
@@ -13,25 +11,6 @@
 #include "absl/strings/str_cat.h"
 
 namespace wecom::media::testing {
-namespace {
-
-using DigestContext = std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)>;
-
-std::string HexDigest(EVP_MD_CTX* context) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  EVP_DigestFinal_ex(context, digest, nullptr);
-  return absl::BytesToHexString(
-      absl::string_view(reinterpret_cast<const char*>(digest), sizeof(digest)));
-}
-
-}  // namespace
-
-std::string Sha256Hex(absl::string_view bytes) {
-  DigestContext context(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  EVP_DigestInit_ex(context.get(), EVP_sha256(), nullptr);
-  EVP_DigestUpdate(context.get(), bytes.data(), bytes.size());
-  return HexDigest(context.get());
-}
 
 std::string RandomBytes(size_t size, uint32_t seed) {
   std::mt19937_64 random(seed);
@@ -54,18 +33,17 @@ absl::StatusOr<StagedBlob> WriteStagedBlob(std::string path, absl::string_view b
 
 absl::StatusOr<StagedBlob> WriteLargeStagedBlob(std::string path, uint64_t blocks,
                                                 size_t block_size, uint32_t seed) {
-  DigestContext context(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  EVP_DigestInit_ex(context.get(), EVP_sha256(), nullptr);
+  HexDigester digester = HexDigester::Sha256();
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   for (uint64_t i = 0; i < blocks; ++i) {
     const std::string block = RandomBytes(block_size, seed + static_cast<uint32_t>(i));
-    EVP_DigestUpdate(context.get(), block.data(), block.size());
+    digester.Update(block);
     out.write(block.data(), static_cast<std::streamsize>(block.size()));
   }
   out.close();
   if (!out) return absl::InternalError(absl::StrCat("cannot write ", path));
   return StagedBlob{
-      .path = std::move(path), .sha256 = HexDigest(context.get()), .size = blocks * block_size};
+      .path = std::move(path), .sha256 = digester.Finish(), .size = blocks * block_size};
 }
 
 bool FileExists(const std::string& path) {

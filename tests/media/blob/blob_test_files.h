@@ -7,6 +7,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "common/crypto/hex_digest.h"
 #include "services/media/blob/s3_blob_store.h"
 #include "tests/support/s3_server.h"
 
@@ -15,8 +16,7 @@ namespace wecom::media::testing {
 // A Read length that reaches the end of any blob.
 inline constexpr uint64_t kToTheEnd = std::numeric_limits<uint64_t>::max();
 
-// Lowercase hex SHA-256.
-std::string Sha256Hex(absl::string_view bytes);
+using ::wecom::Sha256Hex;
 
 // `size` pseudo-random bytes, the same for the same seed.
 std::string RandomBytes(size_t size, uint32_t seed);

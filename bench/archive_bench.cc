@@ -14,6 +14,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/time/clock.h"
+#include "bench/archive_support.h"
 #include "bench/bench_support.h"
 #include "common/process/process_defaults.h"
 #include "tests/integration/archive_harness.h"

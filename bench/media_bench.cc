@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
+#include "bench/archive_support.h"
 #include "bench/bench_support.h"
 #include "common/grpc/status.h"
 #include "common/process/process_defaults.h"

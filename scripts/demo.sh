@@ -6,7 +6,9 @@
 # the corp's status, a robot and a group from the WeCom API emulator. Then the
 # media service follows the archive, fetches every image, voice note, video
 # and file through it, verifies each against the message's md5sum, and a few
-# are downloaded and checked; last, a few lines of both services' /metrics.
+# are downloaded and checked; then a few lines of both services' /metrics.
+# Last, the robot gateway on the quntool emulator: accounts, contacts, a send
+# that goes out paced and comes back confirmed by the vendor's callback.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MESSAGES=${MESSAGES:-3000}
@@ -16,13 +18,13 @@ scripts/install-deps.sh
 echo "== building (build/release)"
 cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DWECOM_BUILD_TESTS=OFF >/dev/null
 cmake --build build/release --target wecom-archive wecom-media wecomctl wecom-api-emulator \
-  wecom-finance-emulator finance_sdk_emulator | tail -n 1
+  wecom-finance-emulator finance_sdk_emulator wecom-robot-gateway quntool-emulator | tail -n 1
 B=$PWD/build/release
 EMU=$B/emulators/finance-sdk
 
 DEMO=$PWD/.demo
 rm -rf "$DEMO"
-mkdir -p "$DEMO/keys" "$DEMO/public" "$DEMO/data" "$DEMO/media" "$DEMO/downloads"
+mkdir -p "$DEMO/keys" "$DEMO/public" "$DEMO/data" "$DEMO/media" "$DEMO/downloads" "$DEMO/gateway"
 chmod 700 "$DEMO/keys"
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
@@ -142,4 +144,67 @@ curl -s "http://127.0.0.1:$METRICS_PORT/metrics" |
 curl -s "http://127.0.0.1:$MEDIA_METRICS_PORT/metrics" |
   grep -E '^media_(jobs|fetched_bytes_total|md5_mismatches_total|blob_store_bytes|follow_position)' |
   head -n 10
+
+echo "== robot gateway: the quntool emulator (two accounts, 20 customers each, 3 groups)"
+QUNTOOL_ACCOUNT=1688850000000001
+QUNTOOL_CUSTOMER=7881300000000001
+head -c 18 /dev/urandom | base64 | tr -d '\n' > "$DEMO/quntool-apikey"
+head -c 24 /dev/urandom | base64 | tr -d '\n/+=' > "$DEMO/webhook-secret"
+chmod 600 "$DEMO/quntool-apikey" "$DEMO/webhook-secret"
+cat > "$DEMO/quntool.json" <<JSON
+{
+  "apikey": "$(cat "$DEMO/quntool-apikey")",
+  "users": [{"id": "apps-1", "username": "demo", "IsAdmin": true}],
+  "accounts": [
+    {"wxId": "$QUNTOOL_ACCOUNT", "userId": "apps-1", "username": "销售一号", "corp_id": "1970325057080574",
+     "contacts": [{"user_id": "$QUNTOOL_CUSTOMER", "username": "左脚", "phones": ["13900000001"]}]},
+    {"wxId": "1688850000000002", "userId": "apps-1", "username": "销售二号", "corp_id": "1970325057080574"}
+  ],
+  "labels": [{"labelId": "L1", "name": "房地产", "corpId": "1970325057080574"}],
+  "generate": {"external_contacts": 20, "groups": 3, "seed": 7}
+}
+JSON
+exec {quntool_fd}< <(exec "$B/emulators/quntool/quntool-emulator" --config "$DEMO/quntool.json" --listen 127.0.0.1:0)
+pids+=($!)
+read -r -t 30 -u "$quntool_fd" line
+QUNTOOL_PORT=${line##*:}
+cat > "$DEMO/gateway.yaml" <<YAML
+listen: 127.0.0.1:0
+metrics_listen: 127.0.0.1:0
+data_dir: $DEMO/gateway
+log_level: warn
+auth_token: {file: $DEMO/token}
+webhook:
+  listen: 127.0.0.1:0
+  secret: {file: $DEMO/webhook-secret}
+quntool:
+  base_url: http://127.0.0.1:$QUNTOOL_PORT
+  apikey: {file: $DEMO/quntool-apikey}
+YAML
+exec {gateway_fd}< <(exec "$B/services/robot-gateway/server/wecom-robot-gateway" --config "$DEMO/gateway.yaml")
+pids+=($!)
+while read -r -t 60 -u "$gateway_fd" line; do
+  case "$line" in "robot-gateway ready"*) break ;; esac
+done
+GATEWAY_PORT=$(sed -E 's/.*grpc_port=([0-9]+).*/\1/' <<<"$line")
+GATEWAY_METRICS_PORT=$(sed -E 's/.*metrics_port=([0-9]+).*/\1/' <<<"$line")
+WEBHOOK_PORT=$(sed -E 's/.*webhook_port=([0-9]+).*/\1/' <<<"$line")
+# The emulator starts first, so it learns the gateway's webhook address now.
+curl -s -X POST "http://127.0.0.1:$QUNTOOL_PORT/emulator/webhook" -H 'Content-Type: application/json' \
+  -d "{\"url\": \"http://127.0.0.1:$WEBHOOK_PORT/quntool/callback/$(cat "$DEMO/webhook-secret")\"}" >/dev/null
+echo "== robot gateway: gRPC 127.0.0.1:$GATEWAY_PORT, webhook 127.0.0.1:$WEBHOOK_PORT, metrics 127.0.0.1:$GATEWAY_METRICS_PORT"
+ROBOT=("$B/tools/wecomctl/wecomctl" --target "127.0.0.1:$GATEWAY_PORT" --token-file "$DEMO/token")
+"${ROBOT[@]}" robot accounts
+echo "== the first account's customers (first 3)"
+"${ROBOT[@]}" robot contacts --account "quntool:$QUNTOOL_ACCOUNT" | head -c 600; echo
+echo "== three sends, paced 500 ms apart, each confirmed by the vendor's callback"
+for i in 1 2 3; do
+  "${ROBOT[@]}" robot send --account "quntool:$QUNTOOL_ACCOUNT" \
+    --conversation "S:${QUNTOOL_ACCOUNT}_$QUNTOOL_CUSTOMER" --text "你好 #$i from the gateway" \
+    --key "demo-$i" --wait
+done
+echo "== the event stream: each send's steps and the vendor's echo"
+"${ROBOT[@]}" robot events --until-caught-up | cut -c1-240
+curl -s "http://127.0.0.1:$GATEWAY_METRICS_PORT/metrics" |
+  grep -E '^robot_gateway_(sends_total|events_total|vendor_requests_total)' | head -n 12
 echo "== done; files in $DEMO"

@@ -10,6 +10,12 @@ absl::Status ReadServerConfig(ConfigReader& root, const std::string& default_lis
   ASSIGN_OR_RETURN(out->grpc.listen_address, root.Optional<std::string>("listen", default_listen));
   ASSIGN_OR_RETURN(out->metrics_listen,
                    root.Optional<std::string>("metrics_listen", default_metrics_listen));
+  ASSIGN_OR_RETURN(const std::string level, root.Optional<std::string>("log_level", "info"));
+  absl::StatusOr<log::Level> parsed_level = log::ParseLevel(level);
+  if (!parsed_level.ok()) {
+    return absl::InvalidArgumentError("log_level: must be debug, info, warn or error");
+  }
+  out->log_level = *parsed_level;
   // Two tokens so clients can move to a new one before the old one goes.
   for (const char* key : {"auth_token", "auth_token_previous"}) {
     if (!root.Has(key)) continue;

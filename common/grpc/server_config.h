@@ -2,6 +2,7 @@
 //
 //   listen: "0.0.0.0:<port>"          # gRPC
 //   metrics_listen: "0.0.0.0:<port>"  # Prometheus /metrics
+//   log_level: info                   # debug | info | warn | error
 //   auth_token: {file: …}             # optional: every RPC but health needs it
 //   auth_token_previous: {file: …}    # optional: still accepted while clients rotate
 //   tls:                              # optional
@@ -15,12 +16,14 @@
 #include "absl/status/status.h"
 #include "common/config/config_reader.h"
 #include "common/grpc/server.h"
+#include "common/log/log.h"
 
 namespace wecom {
 
 struct ServerConfig {
   GrpcServerOptions grpc;
   std::string metrics_listen;
+  log::Level log_level = log::Level::kInfo;
 };
 
 // Reads the keys above from `root`, with the service's default addresses.

@@ -8,6 +8,7 @@
 #include "absl/cleanup/cleanup.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/cord.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
@@ -44,6 +45,8 @@ std::string HostOf(const std::string& url) {
   return host;
 }
 
+constexpr char kRequestMayHaveBeenSentPayload[] = "wecom.http/request-may-have-been-sent";
+
 absl::Status TransportFailure(CURLcode code, const HttpRequest& request) {
   const std::string what = absl::StrCat(request.method, " to ", HostOf(request.url),
                                         " failed: ", curl_easy_strerror(code));
@@ -54,8 +57,18 @@ absl::Status TransportFailure(CURLcode code, const HttpRequest& request) {
     case CURLE_UNSUPPORTED_PROTOCOL:
     case CURLE_URL_MALFORMAT:
       return absl::InvalidArgumentError(what);
-    default:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
       return absl::UnavailableError(what);
+    default: {
+      // The connection was up: the server may have acted on the request.
+      absl::Status status = absl::UnavailableError(what);
+      status.SetPayload(kRequestMayHaveBeenSentPayload, absl::Cord("1"));
+      return status;
+    }
   }
 }
 
@@ -303,6 +316,11 @@ std::string EncodeQuery(
     absl::StrAppend(&query, UrlEncode(key), "=", UrlEncode(value));
   }
   return query;
+}
+
+bool RequestMayHaveBeenSent(const absl::Status& status) {
+  return status.code() == absl::StatusCode::kDeadlineExceeded ||
+         status.GetPayload(kRequestMayHaveBeenSentPayload).has_value();
 }
 
 }  // namespace wecom

@@ -125,6 +125,12 @@ class CurlHttpClient final : public HttpClient {
   std::vector<CURL*> idle_handles_ ABSL_GUARDED_BY(pool_mu_);
 };
 
+// True for a Send() failure after which the server may still have received
+// and acted on the request (a timeout, or the connection failing after it was
+// established); false when the request never left (no connection). Callers
+// of non-idempotent requests must not resend blindly when it is true.
+bool RequestMayHaveBeenSent(const absl::Status& status);
+
 // Percent-encodes everything but RFC 3986 unreserved characters.
 std::string UrlEncode(absl::string_view text);
 

@@ -1,6 +1,6 @@
 // gMock matchers for absl::Status and absl::StatusOr, which Abseil 20220623
 // does not ship: EXPECT_THAT(s, IsOk()), StatusIs(code), StatusIs(code, msg),
-// IsOkAndHolds(matcher).
+// IsOkAndHolds(matcher); and ASSERT_OK(expr), ASSERT_OK_AND_ASSIGN(lhs, expr).
 #pragma once
 
 #include <ostream>
@@ -47,3 +47,18 @@ MATCHER_P(IsOkAndHolds, value_matcher, "is OK and holds a matching value") {
 }
 
 }  // namespace wecom::testing
+
+// Fails the test (and returns) unless `expr` (a Status or StatusOr) is OK.
+#define ASSERT_OK(expr) ASSERT_THAT((expr), ::wecom::testing::IsOk())
+#define EXPECT_OK(expr) EXPECT_THAT((expr), ::wecom::testing::IsOk())
+
+// Declares `lhs` from an OK StatusOr `expr`, or fails the test and returns:
+//   ASSERT_OK_AND_ASSIGN(auto store, Store::Open(path));
+#define ASSERT_OK_AND_ASSIGN(lhs, expr) \
+  WECOM_ASSERT_OK_AND_ASSIGN_IMPL(WECOM_TESTING_CONCAT(statusor_, __LINE__), lhs, expr)
+#define WECOM_TESTING_CONCAT_INNER(a, b) a##b
+#define WECOM_TESTING_CONCAT(a, b) WECOM_TESTING_CONCAT_INNER(a, b)
+#define WECOM_ASSERT_OK_AND_ASSIGN_IMPL(statusor, lhs, expr) \
+  auto statusor = (expr);                                    \
+  ASSERT_TRUE(statusor.ok()) << statusor.status();           \
+  lhs = std::move(statusor).value()

@@ -8,7 +8,7 @@
 #include "CLI/CLI.hpp"
 #include "absl/strings/numbers.h"
 #include "absl/time/clock.h"
-#include "emulators/common/emulator_http_server.h"
+#include "emulators/common/serve_until_signalled.h"
 #include "emulators/finance-sdk/emulator_config.h"
 #include "emulators/finance-sdk/wecom_api_server.h"
 

@@ -13,7 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "emulators/common/emulator_http_server.h"
+#include "common/http/http_server.h"
 #include "emulators/finance-sdk/calls_per_minute_limit.h"
 #include "emulators/finance-sdk/corpus.h"
 #include "emulators/finance-sdk/emulator_config.h"
@@ -35,7 +35,7 @@ class WecomApiServer {
   // Makes Serve return (or not start). Thread-safe.
   void Stop() { http_.Stop(); }
   // The server itself, for ServeUntilSignalled.
-  EmulatorHttpServer& http_server() { return http_; }
+  HttpServer& http_server() { return http_; }
 
  private:
   struct CorpState {
@@ -55,7 +55,7 @@ class WecomApiServer {
   absl::StatusOr<CorpState*> Authenticate(const httplib::Request& request);
 
   std::vector<std::unique_ptr<CorpState>> corps_;
-  EmulatorHttpServer http_;
+  HttpServer http_;
 
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, AccessToken> tokens_ ABSL_GUARDED_BY(mu_);

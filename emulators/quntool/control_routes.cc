@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/status/status_macros.h"
@@ -202,13 +203,23 @@ absl::StatusOr<Json> Inject(QuntoolEmulator& emulator, const Injection& in) {
 }  // namespace
 
 std::vector<ApiRoute> ControlRoutes(QuntoolEmulator& emulator) {
-  return {{"POST", "/callback", [&emulator](const ApiRequest& request) -> absl::StatusOr<Json> {
+  return {{"POST", "/callback",
+           [&emulator](const ApiRequest& request) -> absl::StatusOr<Json> {
              Injection in;
              ASSIGN_OR_RETURN(in.type, RequiredString(request.params, "type"));
              in.params = request.params;
              const Json body = Json::parse(request.http.body, nullptr, false);
              if (body.is_object() && body.contains("data")) in.overrides = body["data"];
              return Inject(emulator, in);
+           }},
+          // Where callbacks go from now on, for webhooks that start after the emulator.
+          {"POST", "/webhook", [&emulator](const ApiRequest& request) -> absl::StatusOr<Json> {
+             ASSIGN_OR_RETURN(std::string url, RequiredString(request.params, "url"));
+             if (!absl::StartsWith(url, "http://")) {
+               return absl::InvalidArgumentError("url: must start with http://");
+             }
+             emulator.set_webhook_url(url);
+             return nullptr;
            }}};
 }
 

@@ -255,6 +255,11 @@ absl::StatusOr<QuntoolConfig> ParseQuntoolConfig(absl::string_view json_text) {
   RETURN_IF_ERROR(in.Int("min_send_interval_ms", &config.min_send_interval_ms));
   RETURN_IF_ERROR(in.Int("webhook_attempts", &config.webhook_attempts));
   if (config.webhook_attempts < 1) return in.Error("webhook_attempts", "must be at least 1");
+  RETURN_IF_ERROR(in.String("mqtt_host", &config.mqtt_host));
+  int64_t mqtt_port = 0;
+  RETURN_IF_ERROR(in.Int("mqtt_port", &mqtt_port));
+  if (mqtt_port < 0 || mqtt_port > 65535) return in.Error("mqtt_port", "must be 0-65535");
+  config.mqtt_port = static_cast<int>(mqtt_port);
   World& world = config.world;
   RETURN_IF_ERROR(in.Objects("users", [&](ObjectReader& item) {
     QuntoolUser& user = world.users.emplace_back();

@@ -29,6 +29,10 @@ struct QuntoolConfig {
   int64_t min_send_interval_ms = 500;
   // Attempts per callback before it is dropped.
   int webhook_attempts = 3;
+  // The MQTT broker the emulator takes sends from (topic SendMessage) and
+  // answers on (SendMessageResp); mqtt_port 0 means no MQTT.
+  std::string mqtt_host = "127.0.0.1";
+  int mqtt_port = 0;
   World world;
 };
 

@@ -53,10 +53,8 @@ std::string QuntoolEmulator::NextServerId() { return absl::StrCat(next_server_id
 
 void QuntoolEmulator::PostCallback(const Account& account, absl::string_view type, Json data,
                                    const Json& send_msg_id) {
-  Json envelope = {{"msgId", NewUuid()},        {"source", account.hostname},
-                   {"userId", account.user_id}, {"wxid", account.wx_id},
-                   {"timestamp", NowMillis()},  {"type", std::string(type)},
-                   {"data", std::move(data)},   {"sendMsgId", send_msg_id}};
+  const Json envelope =
+      CallbackEnvelope(account, type, std::move(data), NewUuid(), NowMillis(), send_msg_id);
   // Posted while the caller holds `mu`, so callbacks queue in the order the
   // world changed.
   webhook_.Post(envelope.dump(-1, ' ', false, Json::error_handler_t::replace));
@@ -101,6 +99,13 @@ const QuntoolUser* QuntoolEmulator::FindUser(absl::string_view user_id) const {
     if (user.id == user_id) return &user;
   }
   return nullptr;
+}
+
+Json CallbackEnvelope(const Account& account, absl::string_view type, Json data, std::string msg_id,
+                      int64_t timestamp_ms, const Json& send_msg_id) {
+  return {{"msgId", std::move(msg_id)}, {"source", account.hostname}, {"userId", account.user_id},
+          {"wxid", account.wx_id},      {"timestamp", timestamp_ms},  {"type", std::string(type)},
+          {"data", std::move(data)},    {"sendMsgId", send_msg_id}};
 }
 
 std::string PrivateConversationId(absl::string_view a, absl::string_view b) {

@@ -88,6 +88,8 @@ class QuntoolEmulator {
   // WeCom's server_id of the next message: a rising number, as a string.
   std::string NextServerId() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
   int64_t webhook_dropped() const { return webhook_.dropped(); }
+  // Redirects later callbacks (POST /emulator/webhook).
+  void set_webhook_url(std::string url) { webhook_.SetUrl(std::move(url)); }
 
   // Guards `world` and every mutable member below; handlers hold it while
   // they read or change the world.
@@ -103,6 +105,12 @@ class QuntoolEmulator {
   uint64_t next_server_id_ ABSL_GUARDED_BY(mu) = 1047000;
   std::atomic<uint64_t> uuid_counter_{0};
 };
+
+// The document's callback envelope {msgId, source, userId, wxid, timestamp,
+// type, data, sendMsgId} of `account`, as PostCallback POSTs it; also builds
+// callbacks for load generators (bench/gateway).
+Json CallbackEnvelope(const Account& account, absl::string_view type, Json data, std::string msg_id,
+                      int64_t timestamp_ms, const Json& send_msg_id = nullptr);
 
 // Helpers shared by the handlers.
 

@@ -1,19 +1,24 @@
 // quntool-emulator: serves the quntool openAPI of a config file until SIGINT
-// or SIGTERM. Its first stdout line is "listening on HOST:PORT", so a parent
-// started with --listen 127.0.0.1:0 learns the port.
+// or SIGTERM, and its MQTT sending when the config names a broker. Its first
+// stdout line is "listening on HOST:PORT", so a parent started with
+// --listen 127.0.0.1:0 learns the port.
 
 #include <cstdio>
+#include <memory>
 #include <string>
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/numbers.h"
-#include "emulators/common/emulator_http_server.h"
+#include "emulators/common/serve_until_signalled.h"
 #include "emulators/quntool/quntool_config.h"
 #include "emulators/quntool/quntool_emulator.h"
+#include "emulators/quntool/quntool_mqtt_front.h"
 #include "emulators/quntool/quntool_server.h"
 
 namespace wecom::quntool {
 namespace {
+
+constexpr absl::Duration kMqttConnectTimeout = absl::Seconds(10);
 
 int Run(const std::string& config_path, const std::string& listen) {
   const size_t colon = listen.rfind(':');
@@ -34,6 +39,16 @@ int Run(const std::string& config_path, const std::string& listen) {
   wecom::emulator::BlockTerminationSignals();
   QuntoolEmulator emulator(*std::move(config));
   QuntoolServer server(emulator);
+  std::unique_ptr<QuntoolMqttFront> mqtt;
+  if (emulator.config().mqtt_port != 0) {
+    mqtt = std::make_unique<QuntoolMqttFront>(emulator);
+    const absl::Status started =
+        mqtt->Start(emulator.config().mqtt_host, emulator.config().mqtt_port, kMqttConnectTimeout);
+    if (!started.ok()) {
+      std::fprintf(stderr, "%s\n", started.ToString().c_str());
+      return 1;
+    }
+  }
   return wecom::emulator::ServeUntilSignalled(server.http_server(), host, port,
                                               [&](int bound) { server.BoundTo(host, bound); });
 }

@@ -7,7 +7,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "emulators/common/emulator_http_server.h"
+#include "common/http/http_server.h"
 #include "emulators/quntool/quntool_emulator.h"
 #include "httplib.h"
 
@@ -34,14 +34,14 @@ class QuntoolServer {
 
   // The server itself, for ServeUntilSignalled, which binds it directly and
   // then must call BoundTo.
-  emulator::EmulatorHttpServer& http_server() { return http_; }
+  HttpServer& http_server() { return http_; }
   // What Bind does once bound: makes http://host:port the emulator's base URL
   // unless the config names one.
   void BoundTo(const std::string& host, int port);
 
  private:
   QuntoolEmulator& emulator_;
-  emulator::EmulatorHttpServer http_;
+  HttpServer http_;
 };
 
 }  // namespace wecom::quntool

@@ -10,7 +10,7 @@ namespace wecom::quntool {
 
 WebhookPoster::WebhookPoster(std::string url, int attempts, absl::Duration retry_delay)
     : url_(std::move(url)), attempts_(attempts), retry_delay_(retry_delay) {
-  if (!url_.empty()) worker_ = std::thread([this] { Deliver(); });
+  worker_ = std::thread([this] { Deliver(); });
 }
 
 WebhookPoster::~WebhookPoster() {
@@ -22,9 +22,19 @@ WebhookPoster::~WebhookPoster() {
 }
 
 void WebhookPoster::Post(std::string json_body) {
-  if (url_.empty()) return;
   absl::MutexLock lock(&mu_);
+  if (url_.empty()) return;
   queue_.push_back(std::move(json_body));
+}
+
+void WebhookPoster::SetUrl(std::string url) {
+  absl::MutexLock lock(&mu_);
+  url_ = std::move(url);
+}
+
+std::string WebhookPoster::url() const {
+  absl::MutexLock lock(&mu_);
+  return url_;
 }
 
 int64_t WebhookPoster::dropped() const {
@@ -48,7 +58,9 @@ void WebhookPoster::Deliver() {
     }
     bool delivered = false;
     for (int attempt = 1; attempt <= attempts_ && !delivered; ++attempt) {
-      delivered = SendOnce(body);
+      const std::string target = url();
+      if (target.empty()) break;
+      delivered = SendOnce(target, body);
       if (!delivered && attempt < attempts_) absl::SleepFor(retry_delay_ * attempt);
     }
     if (!delivered) {
@@ -58,13 +70,13 @@ void WebhookPoster::Deliver() {
   }
 }
 
-bool WebhookPoster::SendOnce(const std::string& body) {
+bool WebhookPoster::SendOnce(const std::string& target, const std::string& body) {
   // "http://host:port/path": httplib's client takes the scheme-host-port part
   // and the path apart.
-  const size_t scheme_end = url_.find("://");
-  const size_t path_start = url_.find('/', scheme_end == std::string::npos ? 0 : scheme_end + 3);
-  const std::string origin = url_.substr(0, path_start);
-  const std::string path = path_start == std::string::npos ? "/" : url_.substr(path_start);
+  const size_t scheme_end = target.find("://");
+  const size_t path_start = target.find('/', scheme_end == std::string::npos ? 0 : scheme_end + 3);
+  const std::string origin = target.substr(0, path_start);
+  const std::string path = path_start == std::string::npos ? "/" : target.substr(path_start);
   httplib::Client client(origin);
   client.set_connection_timeout(2);
   client.set_read_timeout(5);

@@ -26,36 +26,6 @@ constexpr char kSecret[] = "integration-test-archive-secret";
 
 }  // namespace
 
-absl::Status WriteTestFile(const std::string& path, const std::string& content, mode_t mode) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << content;
-  out.close();
-  if (!out) return absl::InternalError(absl::StrCat("cannot write ", path));
-  if (chmod(path.c_str(), mode) != 0) return absl::InternalError(absl::StrCat("chmod ", path));
-  return absl::OkStatus();
-}
-
-// The port in a "... 127.0.0.1:PORT" or "key=PORT" token.
-int PortAfter(const std::string& line, std::string_view marker) {
-  const size_t at = line.find(marker);
-  if (at == std::string::npos) return 0;
-  int port = 0;
-  std::string digits;
-  for (size_t i = at + marker.size(); i < line.size() && std::isdigit(line[i]); ++i) {
-    digits += line[i];
-  }
-  return absl::SimpleAtoi(digits, &port) ? port : 0;
-}
-
-std::string FetchMetricsText(int port) {
-  absl::StatusOr<std::unique_ptr<CurlHttpClient>> http = CurlHttpClient::Create({});
-  if (!http.ok()) return "";
-  HttpRequest request;
-  request.url = absl::StrCat("http://127.0.0.1:", port, "/metrics");
-  absl::StatusOr<HttpResponse> response = (*http)->Send(request);
-  return response.ok() ? response->body : "";
-}
-
 const char* ArchiveHarness::token() { return kToken; }
 
 absl::StatusOr<std::unique_ptr<ArchiveHarness>> ArchiveHarness::Create(

@@ -24,6 +24,7 @@
 #include "gtest/gtest.h"
 #include "services/archive/client/stream_event_reader.h"
 #include "tests/support/child_process.h"
+#include "tests/support/service_process.h"
 #include "tests/support/temp_dir.h"
 #include "wecom/archive/v1/archive_service.grpc.pb.h"
 
@@ -104,13 +105,6 @@ class ArchiveHarness {
   int grpc_port_ = 0;
   int metrics_port_ = 0;
 };
-
-// Writes `content` to `path` with permissions `mode`.
-absl::Status WriteTestFile(const std::string& path, const std::string& content, mode_t mode);
-// The port in a "... 127.0.0.1:PORT" or "key=PORT" token of `line`; 0 if none.
-int PortAfter(const std::string& line, std::string_view marker);
-// GET http://127.0.0.1:<port>/metrics; empty on failure.
-std::string FetchMetricsText(int port);
 
 // One unary call of `method` on `stub`, its request written in protobuf text
 // format with "$corp" standing for `corp`: for tables of bad-request cases.

@@ -87,10 +87,6 @@ absl::StatusOr<ArchiveConfig> LoadArchiveConfig(const std::string& path) {
   ASSIGN_OR_RETURN(out.data_dir, root.Required<std::string>("data_dir"));
   ASSIGN_OR_RETURN(out.sdk_library, root.Required<std::string>("sdk_library"));
   ASSIGN_OR_RETURN(out.decrypt_threads, root.Optional<int>("decrypt_threads", 0));
-  ASSIGN_OR_RETURN(out.log_level, root.Optional<std::string>("log_level", "info"));
-  if (!log::ParseLevel(out.log_level).ok()) {
-    return absl::InvalidArgumentError("log_level: must be debug, info, warn or error");
-  }
   RETURN_IF_ERROR(ReadWeComApi(root, out));
   ASSIGN_OR_RETURN(std::vector<ConfigReader> corps, root.List("corps"));
   if (corps.empty()) return absl::InvalidArgumentError("corps: at least one corp is required");

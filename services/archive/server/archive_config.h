@@ -61,7 +61,6 @@ struct ArchiveConfig {
   std::string data_dir;
   std::string sdk_library;
   int decrypt_threads = 0;
-  std::string log_level = "info";
   // corp_id and corp_secret are filled per corp.
   WeComApiOptions wecom_api;
   std::vector<CorpConfig> corps;

@@ -8,6 +8,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "common/status/status_macros.h"
+#include "common/storage/big_endian.h"
 #include "common/storage/rocksdb_status.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/convenience.h"
@@ -46,17 +47,6 @@ absl::string_view AbslView(std::string_view text) { return {text.data(), text.si
 constexpr char kStateTag = 's';
 constexpr char kConsumerTag = 'c';
 constexpr char kPageTokenVersion = 1;
-
-void AppendBigEndian(std::string* out, uint64_t value) {
-  for (int shift = 56; shift >= 0; shift -= 8) out->push_back(static_cast<char>(value >> shift));
-}
-
-// Reads 8 big-endian bytes; `in` must hold at least 8.
-uint64_t ReadBigEndian(std::string_view in) {
-  uint64_t value = 0;
-  for (size_t i = 0; i < 8; ++i) value = (value << 8) | static_cast<uint8_t>(in[i]);
-  return value;
-}
 
 void AppendLengthPrefixed(std::string* out, std::string_view text) {
   const auto size = static_cast<uint32_t>(text.size());

@@ -52,9 +52,7 @@ int Run(const std::string& config_path) {
     log::Error("media_config_invalid", {{"error", config.status().ToString()}});
     return 2;
   }
-  if (absl::StatusOr<log::Level> level = log::ParseLevel(config->log_level); level.ok()) {
-    log::SetLevel(*level);
-  }
+  log::SetLevel(config->server.log_level);
   absl::StatusOr<std::unique_ptr<MetricsEndpoint>> metrics_endpoint =
       MetricsEndpoint::Start(config->server.metrics_listen);
   if (!metrics_endpoint.ok()) return Fail("media_metrics_failed", metrics_endpoint.status());

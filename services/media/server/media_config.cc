@@ -83,10 +83,6 @@ absl::StatusOr<MediaConfig> LoadMediaConfig(const std::string& path) {
   MediaConfig out;
   RETURN_IF_ERROR(ReadServerConfig(root, "0.0.0.0:50052", "0.0.0.0:9465", &out.server));
   ASSIGN_OR_RETURN(out.data_dir, root.Required<std::string>("data_dir"));
-  ASSIGN_OR_RETURN(out.log_level, root.Optional<std::string>("log_level", "info"));
-  if (!log::ParseLevel(out.log_level).ok()) {
-    return absl::InvalidArgumentError("log_level: must be debug, info, warn or error");
-  }
   RETURN_IF_ERROR(ReadArchive(root, out));
   RETURN_IF_ERROR(ReadBlobStore(root, out));
   RETURN_IF_ERROR(ReadFetch(root, out));

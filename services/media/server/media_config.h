@@ -56,7 +56,6 @@ struct MediaCorpConfig {
 struct MediaConfig {
   ServerConfig server;
   std::string data_dir;
-  std::string log_level = "info";
   GrpcClientOptions archive;
   absl::Duration archive_call_timeout = absl::Seconds(60);
   // Set: the S3 backend; otherwise a local directory.

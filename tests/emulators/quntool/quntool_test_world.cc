@@ -10,32 +10,26 @@
 namespace wecom::quntool::testing {
 
 WebhookReceiver::WebhookReceiver() {
-  server_.Post("/callback", [this](const httplib::Request& request, httplib::Response& response) {
-    Json body = Json::parse(request.body, nullptr, false);
-    absl::MutexLock lock(&mu_);
-    received_.push_back(std::move(body));
-    response.set_content("ok", "text/plain");
-  });
-  port_ = server_.bind_to_any_port("127.0.0.1");
+  server_.http().Post("/callback",
+                      [this](const httplib::Request& request, httplib::Response& response) {
+                        Json body = Json::parse(request.body, nullptr, false);
+                        absl::MutexLock lock(&mu_);
+                        received_.push_back(std::move(body));
+                        response.set_content("ok", "text/plain");
+                      });
+  absl::StatusOr<int> port = server_.Bind("127.0.0.1", 0);
+  if (!port.ok()) {
+    ADD_FAILURE_AT(__FILE__, __LINE__) << port.status();
+    return;
+  }
+  port_ = *port;
   // Bound sockets already listen: requests queue until the loop accepts them.
-  thread_ = std::thread([this] {
-    server_.listen_after_bind();
-    absl::MutexLock lock(&mu_);
-    loop_done_ = true;
-  });
+  thread_ = std::thread([this] { (void)server_.Serve(); });
 }
 
 WebhookReceiver::~WebhookReceiver() {
-  // httplib ignores stop() before its accept loop runs, so repeat it until
-  // the loop has returned.
-  {
-    absl::MutexLock lock(&mu_);
-    while (!loop_done_) {
-      server_.stop();
-      mu_.AwaitWithTimeout(absl::Condition(&loop_done_), absl::Milliseconds(20));
-    }
-  }
-  thread_.join();
+  server_.Stop();
+  if (thread_.joinable()) thread_.join();
 }
 
 absl::StatusOr<Json> WebhookReceiver::WaitFor(const std::function<bool(const Json&)>& match,
@@ -112,12 +106,14 @@ std::string TestConfigJson(int webhook_port) {
                          kAccountB, kCustomer1, kOfflineAccount);
 }
 
-QuntoolTestWorld::QuntoolTestWorld() {
+QuntoolTestWorld::QuntoolTestWorld(QuntoolTestWorldOptions options) {
   absl::StatusOr<QuntoolConfig> config = ParseQuntoolConfig(TestConfigJson(webhook_.port()));
   if (!config.ok()) {
     ADD_FAILURE_AT(__FILE__, __LINE__) << config.status();
     return;
   }
+  config->mqtt_port = options.mqtt_port;
+  if (!options.webhook_url.empty()) config->webhook_url = std::move(options.webhook_url);
   emulator_ = std::make_unique<QuntoolEmulator>(*std::move(config));
   server_ = std::make_unique<QuntoolServer>(*emulator_);
   absl::StatusOr<int> port = server_->Bind("127.0.0.1", 0);
@@ -127,9 +123,16 @@ QuntoolTestWorld::QuntoolTestWorld() {
   }
   port_ = *port;
   thread_ = std::thread([this] { (void)server_->Serve(); });
+  if (options.mqtt_port != 0) {
+    mqtt_front_ = std::make_unique<QuntoolMqttFront>(*emulator_);
+    const absl::Status started = mqtt_front_->Start(
+        emulator_->config().mqtt_host, emulator_->config().mqtt_port, absl::Seconds(20));
+    if (!started.ok()) ADD_FAILURE_AT(__FILE__, __LINE__) << started;
+  }
 }
 
 QuntoolTestWorld::~QuntoolTestWorld() {
+  mqtt_front_.reset();
   if (server_ != nullptr) server_->Stop();
   if (thread_.joinable()) thread_.join();
 }

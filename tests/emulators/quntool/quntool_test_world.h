@@ -1,6 +1,7 @@
 // A quntool emulator served in-process on a kernel-picked port, with a
 // webhook receiver (also on a kernel-picked port) that records every callback
-// and lets a test wait for one without sleeping.
+// and lets a test wait for one without sleeping, unless the test sends the
+// callbacks elsewhere.
 #pragma once
 
 #include <functional>
@@ -13,7 +14,9 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/http/http_server.h"
 #include "emulators/quntool/quntool_emulator.h"
+#include "emulators/quntool/quntool_mqtt_front.h"
 #include "emulators/quntool/quntool_server.h"
 #include "httplib.h"
 
@@ -45,12 +48,11 @@ class WebhookReceiver {
   absl::StatusOr<Json> WaitForType(const std::string& type);
 
  private:
-  httplib::Server server_;
+  HttpServer server_;
   int port_ = -1;
   std::thread thread_;
   absl::Mutex mu_;
   std::vector<Json> received_ ABSL_GUARDED_BY(mu_);
-  bool loop_done_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 // The test world's config: two online accounts of one corp (A with three
@@ -58,14 +60,28 @@ class WebhookReceiver {
 // mini program and video number items, a stranger findable by phone.
 std::string TestConfigJson(int webhook_port);
 
+struct QuntoolTestWorldOptions {
+  // When not 0, the emulator also takes MQTT sends through the broker at
+  // 127.0.0.1:mqtt_port (QuntoolMqttFront).
+  int mqtt_port = 0;
+  // Where the emulator POSTs its callbacks; empty means webhook().
+  std::string webhook_url;
+};
+
 class QuntoolTestWorld {
  public:
-  QuntoolTestWorld();
+  QuntoolTestWorld() : QuntoolTestWorld(QuntoolTestWorldOptions{}) {}
+  explicit QuntoolTestWorld(int mqtt_port)
+      : QuntoolTestWorld(QuntoolTestWorldOptions{.mqtt_port = mqtt_port, .webhook_url = ""}) {}
+  explicit QuntoolTestWorld(QuntoolTestWorldOptions options);
   ~QuntoolTestWorld();
 
+  // Receives nothing when the options name another webhook_url.
   WebhookReceiver& webhook() { return webhook_; }
   QuntoolEmulator& emulator() { return *emulator_; }
   int port() const { return port_; }
+  // The MQTT front; null without an mqtt_port.
+  QuntoolMqttFront* mqtt_front() { return mqtt_front_.get(); }
 
   // Calls /gnapi/open<path> with the apikey; the parsed body, or an error for
   // a transport failure or a non-JSON body. `status` gets the HTTP status.
@@ -81,6 +97,7 @@ class QuntoolTestWorld {
   std::unique_ptr<QuntoolServer> server_;
   int port_ = -1;
   std::thread thread_;
+  std::unique_ptr<QuntoolMqttFront> mqtt_front_;
 };
 
 }  // namespace wecom::quntool::testing

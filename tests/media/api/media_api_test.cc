@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include <functional>
-#include <map>
 #include <memory>
 #include <string>
 #include <utility>
@@ -23,6 +22,7 @@
 #include "services/media/metrics/media_metrics.h"
 #include "tests/media/blob/blob_test_files.h"
 #include "tests/media/jobs/media_jobs_env.h"
+#include "tests/support/metric_values.h"
 
 namespace wecom::media {
 namespace {
@@ -37,6 +37,7 @@ using ::wecom::media::testing::kMaxPiece;
 using ::wecom::media::testing::RandomBytes;
 using ::wecom::media::testing::SchedulerWorld;
 using ::wecom::testing::IsOk;
+using ::wecom::testing::MetricValue;
 using ::wecom::testing::StatusIs;
 
 template <typename Request>
@@ -44,24 +45,6 @@ Request Parse(const std::string& text) {
   Request request;
   EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &request)) << text;
   return request;
-}
-
-// The sum of the samples of counter `name` whose labels include `labels`.
-double CounterValue(prometheus::Registry& registry, const std::string& name,
-                    const std::map<std::string, std::string>& labels = {}) {
-  double sum = 0;
-  for (const prometheus::MetricFamily& family : registry.Collect()) {
-    if (family.name != name) continue;
-    for (const prometheus::ClientMetric& metric : family.metric) {
-      size_t matched = 0;
-      for (const prometheus::ClientMetric::Label& label : metric.label) {
-        auto it = labels.find(label.name);
-        if (it != labels.end() && it->second == label.value) ++matched;
-      }
-      if (matched == labels.size()) sum += metric.counter.value;
-    }
-  }
-  return sum;
 }
 
 class MediaApiTest : public ::testing::Test {
@@ -113,8 +96,8 @@ class MediaApiTest : public ::testing::Test {
   }
 
   double Rejected(const std::string& method, const std::string& field) {
-    return CounterValue(registry_, "media_rejected_requests_total",
-                        {{"grpc_method", method}, {"field", field}});
+    return MetricValue(registry_, "media_rejected_requests_total",
+                       {{"grpc_method", method}, {"field", field}});
   }
 
   prometheus::Registry registry_;
@@ -189,7 +172,7 @@ TEST_F(MediaApiTest, EachBadArgumentIsRejectedNamingItsFieldAndCounted) {
                 StatusIs(absl::StatusCode::kInvalidArgument, StartsWith(c.field + ": ")));
     EXPECT_EQ(Rejected(c.method, c.field), before + 1);
   }
-  EXPECT_EQ(CounterValue(registry_, "media_rejected_requests_total"), cases.size());
+  EXPECT_EQ(MetricValue(registry_, "media_rejected_requests_total"), cases.size());
   // Nothing reached the store.
   absl::StatusOr<JobPage> page =
       world_->store().ListJobs("ww1", v1::MEDIA_STATE_UNSPECIFIED, 10, "");
@@ -212,7 +195,7 @@ TEST_F(MediaApiTest, AnUnknownCorpOrSdkFileIdIsNotFoundAndNotCounted) {
   std::vector<DownloadMediaResponse> responses;
   EXPECT_THAT(Download("x", 0, responses), StatusIs(kNotFound));
   EXPECT_THAT(responses, IsEmpty());
-  EXPECT_EQ(CounterValue(registry_, "media_rejected_requests_total"), 0);
+  EXPECT_EQ(MetricValue(registry_, "media_rejected_requests_total"), 0);
 }
 
 TEST_F(MediaApiTest, FetchMediaCreatesOnceAndThenReturnsTheStoredJob) {
@@ -265,7 +248,7 @@ TEST_F(MediaApiTest, DownloadSendsPiecesOfAtMost512KiBFromTheOffset) {
   // Every byte sent, by each download above.
   const double sent = bytes.size() + (bytes.size() - 1) + (bytes.size() - kMaxPiece) + 1 +
                       static_cast<double>(bytes.size());
-  EXPECT_EQ(CounterValue(registry_, "media_downloaded_bytes_total", {{"corp", "ww1"}}), sent);
+  EXPECT_EQ(MetricValue(registry_, "media_downloaded_bytes_total", {{"corp", "ww1"}}), sent);
 }
 
 TEST_F(MediaApiTest, DownloadFromTheEndSendsTheJobAndNoBytes) {
@@ -300,7 +283,7 @@ TEST_F(MediaApiTest, DownloadStopsWhenTheClientIsGone) {
   ASSERT_THAT(Download("big", 0, responses, /*stop_after=*/1), IsOk());
   EXPECT_THAT(responses, SizeIs(1));
   // The piece the client never took is not counted as sent.
-  EXPECT_EQ(CounterValue(registry_, "media_downloaded_bytes_total"), 0);
+  EXPECT_EQ(MetricValue(registry_, "media_downloaded_bytes_total"), 0);
 }
 
 TEST_F(MediaApiTest, DownloadOfAJobNotDoneIsAFailedPrecondition) {

@@ -133,7 +133,7 @@ TEST_F(MediaConfigTest, ReadsEveryDocumentedKey) {
   EXPECT_EQ(config->server.grpc.tls_key_file, "/tls/key");
   EXPECT_EQ(config->server.grpc.tls_client_ca_file, "/tls/ca");
   EXPECT_EQ(config->data_dir, "/data/media");
-  EXPECT_EQ(config->log_level, "debug");
+  EXPECT_EQ(config->server.log_level, log::Level::kDebug);
   EXPECT_EQ(config->archive.target, "dns:///archive.wecom.svc:50051");
   EXPECT_EQ(config->archive.auth_token.reveal(), kArchiveToken);
   EXPECT_EQ(config->archive.tls_ca_file, "/archive/ca");
@@ -166,7 +166,7 @@ TEST_F(MediaConfigTest, DefaultsAreTheDocumentedOnes) {
   EXPECT_EQ(config->server.grpc.listen_address, "0.0.0.0:50052");
   EXPECT_EQ(config->server.metrics_listen, "0.0.0.0:9465");
   EXPECT_TRUE(config->server.grpc.auth_tokens.empty());
-  EXPECT_EQ(config->log_level, "info");
+  EXPECT_EQ(config->server.log_level, log::Level::kInfo);
   EXPECT_TRUE(config->archive.auth_token.empty());
   EXPECT_EQ(config->archive.tls_ca_file, "");
   EXPECT_EQ(config->archive_call_timeout, absl::Seconds(60));

@@ -1,13 +1,10 @@
-#include "emulators/common/emulator_http_server.h"
+#include "emulators/common/serve_until_signalled.h"
 
 #include <pthread.h>
 #include <signal.h>
 
 #include <cstdio>
 #include <thread>
-
-#include "absl/strings/str_cat.h"
-#include "absl/time/time.h"
 
 namespace wecom::emulator {
 namespace {
@@ -22,44 +19,12 @@ sigset_t TerminationSignals() {
 
 }  // namespace
 
-absl::StatusOr<int> EmulatorHttpServer::Bind(const std::string& host, int port) {
-  const int bound =
-      port == 0 ? server_.bind_to_any_port(host) : (server_.bind_to_port(host, port) ? port : -1);
-  if (bound < 0) return absl::UnavailableError(absl::StrCat("cannot bind ", host, ":", port));
-  return bound;
-}
-
-absl::Status EmulatorHttpServer::Serve() {
-  {
-    absl::MutexLock lock(&mu_);
-    if (stop_requested_) return absl::OkStatus();
-    serving_ = true;
-  }
-  const bool clean = server_.listen_after_bind();
-  absl::MutexLock lock(&mu_);
-  serving_ = false;
-  return clean ? absl::OkStatus() : absl::InternalError("the HTTP accept loop failed");
-}
-
-void EmulatorHttpServer::Stop() {
-  absl::MutexLock lock(&mu_);
-  stop_requested_ = true;
-  // httplib ignores stop() until its accept loop is running, so repeat it
-  // until Serve has returned.
-  while (serving_) {
-    server_.stop();
-    mu_.AwaitWithTimeout(absl::Condition(
-                             +[](bool* serving) { return !*serving; }, &serving_),
-                         absl::Milliseconds(20));
-  }
-}
-
 void BlockTerminationSignals() {
   const sigset_t signals = TerminationSignals();
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 }
 
-int ServeUntilSignalled(EmulatorHttpServer& server, const std::string& host, int port,
+int ServeUntilSignalled(HttpServer& server, const std::string& host, int port,
                         const std::function<void(int bound_port)>& on_bound) {
   // Signals are taken by a dedicated thread, which may call Stop() safely.
   BlockTerminationSignals();

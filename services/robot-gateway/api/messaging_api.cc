@@ -1,0 +1,223 @@
+#include "services/robot-gateway/api/messaging_api.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "common/status/status_macros.h"
+
+namespace wecom::robot {
+namespace {
+
+// WeCom blocks larger videos (robot.proto MessageContent.video).
+constexpr uint64_t kMaxVideoBytes = 50 * 1024 * 1024;
+constexpr int kMaxMentions = 100;
+
+absl::Status CheckMedia(const RequestCheck& check, absl::string_view field,
+                        const v1::MediaContent& media) {
+  return check.NotBlank(absl::StrCat(field, ".file_url"), media.file_url());
+}
+
+absl::Status CheckText(const RequestCheck& check, const v1::TextContent& text, bool group) {
+  RETURN_IF_ERROR(check.NotBlank("content.text.content", text.content()));
+  if (!group && !text.mention_user_ids().empty()) {
+    return check.Invalid("content.text.mention_user_ids", "only in group (R:) conversations");
+  }
+  if (!group && text.mention_all()) {
+    return check.Invalid("content.text.mention_all", "only in group (R:) conversations");
+  }
+  return check.Ids("content.text.mention_user_ids", text.mention_user_ids(), 0, kMaxMentions);
+}
+
+absl::Status CheckContent(const RequestCheck& check, const v1::MessageContent& content,
+                          bool group) {
+  switch (content.kind_case()) {
+    case v1::MessageContent::kText:
+      return CheckText(check, content.text(), group);
+    case v1::MessageContent::kImage:
+      return CheckMedia(check, "content.image", content.image());
+    case v1::MessageContent::kFile:
+      return CheckMedia(check, "content.file", content.file());
+    case v1::MessageContent::kGif:
+      return CheckMedia(check, "content.gif", content.gif());
+    case v1::MessageContent::kVideo:
+      RETURN_IF_ERROR(CheckMedia(check, "content.video", content.video()));
+      if (content.video().size_bytes() > kMaxVideoBytes) {
+        return check.Invalid("content.video.size_bytes", "at most 50 MiB (WeCom blocks larger)");
+      }
+      return absl::OkStatus();
+    case v1::MessageContent::kVoice:
+      return CheckMedia(check, "content.voice", content.voice());
+    case v1::MessageContent::kPersonCard:
+      return check.NotBlank("content.person_card.user_id", content.person_card().user_id());
+    case v1::MessageContent::kLink:
+      RETURN_IF_ERROR(check.NotBlank("content.link.title", content.link().title()));
+      return check.NotBlank("content.link.url", content.link().url());
+    case v1::MessageContent::kMiniProgram:
+      return check.NotBlank("content.mini_program.appid", content.mini_program().appid());
+    case v1::MessageContent::kSavedMiniProgramId:
+      if (content.saved_mini_program_id() <= 0) {
+        return check.Invalid("content.saved_mini_program_id", "must be positive");
+      }
+      return absl::OkStatus();
+    case v1::MessageContent::kVideoNum:
+      return check.NotBlank("content.video_num.url", content.video_num().url());
+    case v1::MessageContent::kSavedVideoNumId:
+      if (content.saved_video_num_id() <= 0) {
+        return check.Invalid("content.saved_video_num_id", "must be positive");
+      }
+      return absl::OkStatus();
+    case v1::MessageContent::kQuote:
+      RETURN_IF_ERROR(check.NotBlank("content.quote.content", content.quote().content()));
+      return check.NotBlank("content.quote.quoted_server_id", content.quote().quoted_server_id());
+    case v1::MessageContent::KIND_NOT_SET:
+      break;
+  }
+  return check.Invalid("content", "exactly one kind must be set");
+}
+
+// States in which an account may log in again by itself, so its sends can
+// wait for it.
+bool CanQueueSends(const v1::Account& account) {
+  switch (account.status()) {
+    case v1::ACCOUNT_STATUS_LOGGED_OUT:
+    case v1::ACCOUNT_STATUS_LOGIN_FAILED:
+    case v1::ACCOUNT_STATUS_BANNED:
+    case v1::ACCOUNT_STATUS_KICKED:
+      return false;
+    default:
+      return true;
+  }
+}
+
+// The account's user id in its one-to-one conversation ids.
+absl::string_view OwnUserId(const v1::Account& account, const AccountRef& ref) {
+  return account.wecom_user_id().empty() ? ref.vendor_account_id : account.wecom_user_id();
+}
+
+absl::StatusOr<AccountRef> CheckUploadHeader(const RequestCheck& check,
+                                             const v1::UploadFileRequest::Header& header) {
+  ASSIGN_OR_RETURN(AccountRef account, check.Account("header.account_id", header.account_id()));
+  if (header.file_name().empty() || header.file_name().find('/') != std::string::npos) {
+    return check.Invalid("header.file_name", "must be a non-empty name without '/'");
+  }
+  return account;
+}
+
+}  // namespace
+
+absl::Status FileUpload::Add(const v1::UploadFileRequest& part) {
+  if (!header_.has_value()) {
+    if (!part.has_header()) return check_.Invalid("header", "the first message must be a header");
+    RETURN_IF_ERROR(CheckUploadHeader(check_, part.header()).status());
+    header_ = part.header();
+    return absl::OkStatus();
+  }
+  if (part.has_header()) return check_.Invalid("header", "only the first message is a header");
+  if (part.chunk().size() > max_bytes_ - bytes_.size()) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("the file is larger than the ", max_bytes_, " bytes allowed"));
+  }
+  bytes_.append(part.chunk());
+  return absl::OkStatus();
+}
+
+absl::Status FileUpload::Finish() const {
+  if (!header_.has_value()) return check_.Invalid("header", "the first message must be a header");
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::SendResponse> MessagingApi::Send(const v1::SendRequest& request) {
+  const RequestCheck check("Send", metrics_);
+  ASSIGN_OR_RETURN(AccountRef ref, check.Account("account_id", request.account_id()));
+  RETURN_IF_ERROR(check.ConversationId("conversation_id", request.conversation_id()));
+  RETURN_IF_ERROR(
+      CheckContent(check, request.content(), IsGroupConversation(request.conversation_id())));
+  RETURN_IF_ERROR(check.IdempotencyKey("idempotency_key", request.idempotency_key()));
+  ASSIGN_OR_RETURN(v1::Account account, accounts_->Find(ref, "account_id", CanQueueSends));
+  if (!CanQueueSends(account)) {
+    return absl::FailedPreconditionError(absl::StrCat("account_id: ", ref.account_id, " is ",
+                                                      v1::AccountStatus_Name(account.status()),
+                                                      " and needs a new login"));
+  }
+  RETURN_IF_ERROR(check.ConversationOfAccount("conversation_id", request.conversation_id(),
+                                              OwnUserId(account, ref)));
+  ASSIGN_OR_RETURN(RobotPlatform * platform, platforms_->For(ref.vendor));
+
+  v1::Send send;
+  send.set_account_id(ref.account_id);
+  send.set_conversation_id(request.conversation_id());
+  *send.mutable_content() = request.content();
+  send.set_idempotency_key(request.idempotency_key());
+  send.set_transport(platform->TransportFor(ref));
+  ASSIGN_OR_RETURN(SendOutbox::Accepted accepted,
+                   dispatcher_->Accept(std::move(send), account.corp_id()));
+  v1::SendResponse response;
+  *response.mutable_send() = std::move(accepted.send);
+  response.set_duplicate(accepted.duplicate);
+  return response;
+}
+
+absl::StatusOr<v1::GetSendStatusResponse> MessagingApi::GetSendStatus(
+    const v1::GetSendStatusRequest& request) {
+  const RequestCheck check("GetSendStatus", metrics_);
+  v1::GetSendStatusResponse response;
+  switch (request.key_case()) {
+    case v1::GetSendStatusRequest::kSendId: {
+      RETURN_IF_ERROR(check.NotBlank("send_id", request.send_id()));
+      ASSIGN_OR_RETURN(*response.mutable_send(), dispatcher_->Get(request.send_id()));
+      return response;
+    }
+    case v1::GetSendStatusRequest::kIdempotencyKey: {
+      ASSIGN_OR_RETURN(AccountRef ref, check.Account("account_id", request.account_id()));
+      if (request.idempotency_key().empty()) {
+        return check.Invalid("idempotency_key", "1-128 printable ASCII characters");
+      }
+      RETURN_IF_ERROR(check.IdempotencyKey("idempotency_key", request.idempotency_key()));
+      ASSIGN_OR_RETURN(*response.mutable_send(),
+                       dispatcher_->GetByIdempotencyKey(ref.account_id, request.idempotency_key()));
+      return response;
+    }
+    case v1::GetSendStatusRequest::KEY_NOT_SET:
+      break;
+  }
+  return check.Invalid("key", "set send_id, or idempotency_key with account_id");
+}
+
+FileUpload MessagingApi::StartUpload(size_t max_bytes) const {
+  return FileUpload(max_bytes, RequestCheck("UploadFile", metrics_));
+}
+
+absl::StatusOr<v1::UploadFileResponse> MessagingApi::UploadFile(
+    const v1::UploadFileRequest::Header& header, const std::string& bytes) {
+  const RequestCheck check("UploadFile", metrics_);
+  ASSIGN_OR_RETURN(AccountRef ref, CheckUploadHeader(check, header));
+  ASSIGN_OR_RETURN(RobotPlatform * platform, accounts_->KnownPlatform(ref, "header.account_id"));
+  return platform->UploadFile(ref, header.file_name(), bytes);
+}
+
+absl::StatusOr<v1::ListSavedMiniProgramsResponse> MessagingApi::ListSavedMiniPrograms(
+    const v1::ListSavedMiniProgramsRequest& request) {
+  const RequestCheck check("ListSavedMiniPrograms", metrics_);
+  ASSIGN_OR_RETURN(AccountRef ref, check.Account("account_id", request.account_id()));
+  ASSIGN_OR_RETURN(RobotPlatform * platform, accounts_->KnownPlatform(ref));
+  return platform->ListSavedMiniPrograms(ref);
+}
+
+absl::StatusOr<v1::ListSavedVideoNumsResponse> MessagingApi::ListSavedVideoNums(
+    const v1::ListSavedVideoNumsRequest& request) {
+  const RequestCheck check("ListSavedVideoNums", metrics_);
+  ASSIGN_OR_RETURN(AccountRef ref, check.Account("account_id", request.account_id()));
+  ASSIGN_OR_RETURN(RobotPlatform * platform, accounts_->KnownPlatform(ref));
+  return platform->ListSavedVideoNums(ref);
+}
+
+absl::StatusOr<v1::ConfirmBatchMessagesResponse> MessagingApi::ConfirmBatchMessages(
+    const v1::ConfirmBatchMessagesRequest& request) {
+  const RequestCheck check("ConfirmBatchMessages", metrics_);
+  ASSIGN_OR_RETURN(AccountRef ref, check.Account("account_id", request.account_id()));
+  ASSIGN_OR_RETURN(RobotPlatform * platform, accounts_->OnlinePlatform(ref));
+  RETURN_IF_ERROR(platform->ConfirmBatchMessages(ref));
+  return v1::ConfirmBatchMessagesResponse();
+}
+
+}  // namespace wecom::robot

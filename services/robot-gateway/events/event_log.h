@@ -1,0 +1,75 @@
+// EventLog: the gateway's one ordered, durable event stream (RocksDB). Each
+// event gets the next position when stored; an event whose event_id was
+// stored before is not stored again, so vendor redeliveries and replays of
+// the same callback collapse into one. Named consumers keep a cursor.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "rocksdb/db.h"
+#include "rocksdb/write_batch.h"
+#include "wecom/robot/v1/event.pb.h"
+
+namespace wecom::robot {
+
+class EventLog {
+ public:
+  // `db` is shared with the outbox (keys here start with "ev/", "evid/" and
+  // "cursor/") and must outlive the log. Reads the current head.
+  static absl::StatusOr<std::unique_ptr<EventLog>> Open(rocksdb::DB* db);
+
+  struct Appended {
+    uint64_t position = 0;
+    // False when an event with the same event_id was already stored; then
+    // `position` is that event's, and nothing was written (not even `extra`).
+    bool stored = false;
+  };
+
+  // Stores `event` (its event_id required; position and received_at_ms are
+  // set here) together with `extra`, in one atomic, synced write.
+  absl::StatusOr<Appended> Append(wecom::robot::v1::Event event,
+                                  rocksdb::WriteBatch* extra = nullptr);
+
+  // The position of the stored event with this event_id, or nullopt. Lets a
+  // caller skip side effects of a redelivery before it appends.
+  absl::StatusOr<std::optional<uint64_t>> PositionOf(const std::string& event_id) const;
+
+  // The position of the newest event (0 when empty).
+  uint64_t head() const;
+
+  // Calls `visit` for stored events with position > `after`, in order, until
+  // it returns false or `max_events` were visited.
+  absl::Status ReadAfter(uint64_t after, size_t max_events,
+                         const std::function<bool(const wecom::robot::v1::Event&)>& visit) const;
+
+  // Blocks until head() > `position` or `deadline`; returns head().
+  uint64_t WaitBeyond(uint64_t position, absl::Time deadline) const;
+
+  // A consumer's cursor (0 for a new consumer).
+  absl::StatusOr<uint64_t> Cursor(const std::string& consumer) const;
+  // Moves the cursor forward to `position` (never back, never beyond head);
+  // returns the cursor after the ack.
+  absl::StatusOr<uint64_t> Ack(const std::string& consumer, uint64_t position);
+
+ private:
+  EventLog(rocksdb::DB* db, uint64_t head) : db_(db), head_(head) {}
+
+  rocksdb::DB* db_;
+  // Serialises appends and acks, so positions are gap-free, dedupe is exact
+  // and cursors only move forward.
+  absl::Mutex write_mu_;
+  mutable absl::Mutex head_mu_;
+  mutable absl::CondVar head_changed_;
+  uint64_t head_ ABSL_GUARDED_BY(head_mu_);
+};
+
+}  // namespace wecom::robot

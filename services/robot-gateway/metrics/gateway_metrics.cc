@@ -1,0 +1,116 @@
+#include "services/robot-gateway/metrics/gateway_metrics.h"
+
+#include <string>
+
+namespace wecom::robot {
+namespace {
+
+using prometheus::BuildCounter;
+using prometheus::BuildGauge;
+using prometheus::BuildHistogram;
+
+std::string S(absl::string_view v) { return std::string(v); }
+
+}  // namespace
+
+GatewayMetrics::GatewayMetrics(prometheus::Registry& registry)
+    : vendor_requests_(BuildCounter()
+                           .Name("robot_gateway_vendor_requests_total")
+                           .Help("Calls to robot vendor APIs, by vendor, endpoint and result.")
+                           .Register(registry)),
+      vendor_request_duration_(BuildHistogram()
+                                   .Name("robot_gateway_vendor_request_duration_seconds")
+                                   .Help("Latency of robot vendor API calls.")
+                                   .Register(registry)),
+      sends_(BuildCounter()
+                 .Name("robot_gateway_sends_total")
+                 .Help("Send state transitions, by vendor and state reached.")
+                 .Register(registry)),
+      pacing_wait_(BuildCounter()
+                       .Name("robot_gateway_pacing_wait_seconds_total")
+                       .Help("Time due sends waited for pacing, by vendor and reason.")
+                       .Register(registry)),
+      throttles_(BuildCounter()
+                     .Name("robot_gateway_account_throttles_total")
+                     .Help("Vendor frequency-limit errors (quntool -1000999), by vendor.")
+                     .Register(registry)),
+      paused_accounts_(BuildGauge()
+                           .Name("robot_gateway_paused_accounts")
+                           .Help("Accounts in a throttle cool-down, by vendor.")
+                           .Register(registry)),
+      outbox_queued_(BuildGauge()
+                         .Name("robot_gateway_outbox_queued_sends")
+                         .Help("Sends accepted and not yet handed to a vendor.")
+                         .Register(registry)),
+      outbox_oldest_age_(BuildGauge()
+                             .Name("robot_gateway_outbox_oldest_age_seconds")
+                             .Help("Age of the oldest unfinished send.")
+                             .Register(registry)),
+      events_(BuildCounter()
+                  .Name("robot_gateway_events_total")
+                  .Help("Events stored, by vendor and type.")
+                  .Register(registry)),
+      event_duplicates_(BuildCounter()
+                            .Name("robot_gateway_event_duplicates_total")
+                            .Help("Redelivered events dropped as duplicates, by vendor.")
+                            .Register(registry)),
+      webhook_rejects_(BuildCounter()
+                           .Name("robot_gateway_webhook_rejects_total")
+                           .Help("Webhook requests refused, by vendor and reason.")
+                           .Register(registry)),
+      rejected_requests_(BuildCounter()
+                             .Name("robot_gateway_rejected_requests_total")
+                             .Help("RPCs refused for a bad argument, by method and field.")
+                             .Register(registry)) {}
+
+void GatewayMetrics::VendorCall(absl::string_view vendor, absl::string_view endpoint,
+                                absl::string_view result, absl::Duration latency) {
+  vendor_requests_.Add({{"vendor", S(vendor)}, {"endpoint", S(endpoint)}, {"result", S(result)}})
+      .Increment();
+  vendor_request_duration_
+      .Add({{"vendor", S(vendor)}, {"endpoint", S(endpoint)}},
+           prometheus::Histogram::BucketBoundaries{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+                                                   0.25, 0.5, 1, 2.5, 5, 10})
+      .Observe(absl::ToDoubleSeconds(latency));
+}
+
+void GatewayMetrics::SendState(absl::string_view vendor, absl::string_view state) {
+  sends_.Add({{"vendor", S(vendor)}, {"state", S(state)}}).Increment();
+}
+
+void GatewayMetrics::PacingWait(absl::string_view vendor, absl::string_view reason,
+                                absl::Duration waited) {
+  pacing_wait_.Add({{"vendor", S(vendor)}, {"reason", S(reason)}})
+      .Increment(absl::ToDoubleSeconds(waited));
+}
+
+void GatewayMetrics::AccountThrottled(absl::string_view vendor) {
+  throttles_.Add({{"vendor", S(vendor)}}).Increment();
+}
+
+void GatewayMetrics::SetPausedAccounts(absl::string_view vendor, double count) {
+  paused_accounts_.Add({{"vendor", S(vendor)}}).Set(count);
+}
+
+void GatewayMetrics::SetOutbox(double queued, double oldest_age_seconds) {
+  outbox_queued_.Add({}).Set(queued);
+  outbox_oldest_age_.Add({}).Set(oldest_age_seconds);
+}
+
+void GatewayMetrics::EventStored(absl::string_view vendor, absl::string_view type) {
+  events_.Add({{"vendor", S(vendor)}, {"type", S(type)}}).Increment();
+}
+
+void GatewayMetrics::EventDuplicate(absl::string_view vendor) {
+  event_duplicates_.Add({{"vendor", S(vendor)}}).Increment();
+}
+
+void GatewayMetrics::WebhookRejected(absl::string_view vendor, absl::string_view reason) {
+  webhook_rejects_.Add({{"vendor", S(vendor)}, {"reason", S(reason)}}).Increment();
+}
+
+void GatewayMetrics::RequestRejected(absl::string_view method, absl::string_view field) {
+  rejected_requests_.Add({{"method", S(method)}, {"field", S(field)}}).Increment();
+}
+
+}  // namespace wecom::robot

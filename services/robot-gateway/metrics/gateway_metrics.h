@@ -1,0 +1,61 @@
+// The robot gateway's Prometheus metrics. Labels stay low-cardinality:
+// vendors, endpoints, states, event types and reasons; never an account,
+// contact, conversation or message id.
+#pragma once
+
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "prometheus/counter.h"
+#include "prometheus/family.h"
+#include "prometheus/gauge.h"
+#include "prometheus/histogram.h"
+#include "prometheus/registry.h"
+
+namespace wecom::robot {
+
+class GatewayMetrics {
+ public:
+  explicit GatewayMetrics(prometheus::Registry& registry);
+
+  // One vendor API call: `endpoint` is the vendor's path ("/msg/text") or
+  // MQTT topic, `result` "ok", a vendor code ("-1"), or "transport_error".
+  void VendorCall(absl::string_view vendor, absl::string_view endpoint, absl::string_view result,
+                  absl::Duration latency);
+  // A send reached `state` ("queued", "sent", "confirmed", "failed", …).
+  void SendState(absl::string_view vendor, absl::string_view state);
+  // Time a due send waited for pacing, by reason ("account_interval",
+  // "corp_hourly_limit", "cooldown").
+  void PacingWait(absl::string_view vendor, absl::string_view reason, absl::Duration waited);
+  // The vendor throttled an account (quntool -1000999).
+  void AccountThrottled(absl::string_view vendor);
+  void SetPausedAccounts(absl::string_view vendor, double count);
+  // Sends accepted and not yet finished, and the age of the oldest.
+  void SetOutbox(double queued, double oldest_age_seconds);
+  // An event was stored, by Event.vendor_type.
+  void EventStored(absl::string_view vendor, absl::string_view type);
+  // A redelivered event was dropped as a duplicate.
+  void EventDuplicate(absl::string_view vendor);
+  // A webhook request was refused: "secret", "too_large", "malformed_json",
+  // "bad_callback", "store_error".
+  void WebhookRejected(absl::string_view vendor, absl::string_view reason);
+  // A request refused for a bad argument, by method and field.
+  void RequestRejected(absl::string_view method, absl::string_view field);
+
+ private:
+  prometheus::Family<prometheus::Counter>& vendor_requests_;
+  prometheus::Family<prometheus::Histogram>& vendor_request_duration_;
+  prometheus::Family<prometheus::Counter>& sends_;
+  prometheus::Family<prometheus::Counter>& pacing_wait_;
+  prometheus::Family<prometheus::Counter>& throttles_;
+  prometheus::Family<prometheus::Gauge>& paused_accounts_;
+  prometheus::Family<prometheus::Gauge>& outbox_queued_;
+  prometheus::Family<prometheus::Gauge>& outbox_oldest_age_;
+  prometheus::Family<prometheus::Counter>& events_;
+  prometheus::Family<prometheus::Counter>& event_duplicates_;
+  prometheus::Family<prometheus::Counter>& webhook_rejects_;
+  prometheus::Family<prometheus::Counter>& rejected_requests_;
+};
+
+}  // namespace wecom::robot

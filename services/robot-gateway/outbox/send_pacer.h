@@ -1,0 +1,78 @@
+// SendPacer: when may an account send next, and why must it wait. Plain logic
+// on a Clock (PacingOptions): a minimum interval between one account's vendor
+// calls, a sliding one-hour limit per corp, and an escalating cool-down per
+// throttled account. Thread-safe. The dispatcher persists the pauses
+// (SendOutbox::StorePause) and restores them on start.
+#pragma once
+
+#include <deque>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "common/time/clock.h"
+#include "services/robot-gateway/outbox/send_dispatcher.h"
+#include "services/robot-gateway/outbox/send_outbox.h"
+
+namespace wecom::robot {
+
+class SendPacer {
+ public:
+  // Why a due send waits (GatewayMetrics::PacingWait reasons).
+  static constexpr absl::string_view kAccountInterval = "account_interval";
+  static constexpr absl::string_view kCorpHourlyLimit = "corp_hourly_limit";
+  static constexpr absl::string_view kCooldown = "cooldown";
+
+  // Every account's first call waits min_account_interval from now, since a
+  // previous process may just have sent for it. The corp windows start empty:
+  // rebuilding them would mean reading every stored send.
+  SendPacer(PacingOptions options, Clock* clock);
+
+  struct Slot {
+    // The earliest time the account may send; at or before Now(): at once.
+    absl::Time at;
+    // What holds the account until `at`; empty when nothing does.
+    absl::string_view reason;
+  };
+  Slot NextSlot(const std::string& account_id, const std::string& corp_id);
+
+  // A send of the corp was taken for dispatch now: it counts for the corp's
+  // hour from here.
+  void RecordDispatch(const std::string& corp_id);
+  // The account's vendor call starts now: its next one waits the interval.
+  void RecordCall(const std::string& account_id);
+
+  // The vendor throttled the account: pauses it for the next cool-down
+  // (initial_cooldown, multiplied by cooldown_multiplier for each further
+  // throttle in a row, up to max_cooldown). Returns the new pause.
+  AccountPause RecordThrottle(const std::string& account_id);
+  // A send of the account was confirmed: the next throttle starts from
+  // initial_cooldown again. Returns the pause when this reset it (to store).
+  std::optional<AccountPause> RecordConfirmed(const std::string& account_id);
+  // A pause stored by an earlier process.
+  void Restore(const std::string& account_id, const AccountPause& pause);
+
+  AccountPause Pause(const std::string& account_id) const;
+  // The accounts in a cool-down now, with its end.
+  std::map<std::string, absl::Time> ActivePauses() const;
+
+ private:
+  // The cool-down after `consecutive` throttles in a row.
+  absl::Duration Cooldown(int consecutive) const;
+
+  const PacingOptions options_;
+  Clock* const clock_;
+  const absl::Time started_;
+
+  mutable absl::Mutex mu_;
+  std::map<std::string, absl::Time> last_call_ ABSL_GUARDED_BY(mu_);
+  // Per corp, the dispatch times of the last hour, oldest first.
+  std::map<std::string, std::deque<absl::Time>> corp_window_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, AccountPause> pauses_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace wecom::robot

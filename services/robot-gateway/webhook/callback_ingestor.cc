@@ -1,0 +1,56 @@
+#include "services/robot-gateway/webhook/callback_ingestor.h"
+
+#include <optional>
+#include <string>
+
+#include "common/log/log.h"
+#include "common/status/status_macros.h"
+#include "services/robot-gateway/core/account_id.h"
+
+namespace wecom::robot {
+
+absl::Status CallbackIngestor::Deliver(NormalizedCallback callback) {
+  v1::Event& event = callback.event;
+  const absl::string_view vendor = VendorName(event.vendor());
+  // A redelivery had its effects when it was first stored; applying its
+  // outcome or confirming again could only repeat them.
+  ASSIGN_OR_RETURN(const std::optional<uint64_t> stored, log_->PositionOf(event.event_id()));
+  if (stored.has_value()) {
+    metrics_->EventDuplicate(vendor);
+    return absl::OkStatus();
+  }
+  if (callback.send_outcome.has_value() && outcomes_ != nullptr) {
+    ASSIGN_OR_RETURN(const std::optional<v1::Send> send,
+                     outcomes_->OnVendorOutcome(*callback.send_outcome));
+    if (send.has_value()) event.mutable_message()->set_send_id(send->send_id());
+  }
+  if (event.has_batch_message_confirm() && options_.auto_confirm_batch_messages) {
+    event.mutable_batch_message_confirm()->set_auto_confirmed(ConfirmBatch(event));
+  }
+  ASSIGN_OR_RETURN(const EventLog::Appended appended, log_->Append(event));
+  // Two deliveries of one callback may race past the check above.
+  if (appended.stored) {
+    metrics_->EventStored(vendor, event.vendor_type());
+  } else {
+    metrics_->EventDuplicate(vendor);
+  }
+  return absl::OkStatus();
+}
+
+bool CallbackIngestor::ConfirmBatch(const v1::Event& event) {
+  absl::StatusOr<AccountRef> account = ParseAccountId(event.account_id());
+  absl::Status confirmed = account.status();
+  if (account.ok()) {
+    RobotPlatform* platform = platforms_ ? platforms_(account->vendor) : nullptr;
+    confirmed = platform == nullptr
+                    ? absl::FailedPreconditionError("no platform serves the account's vendor")
+                    : platform->ConfirmBatchMessages(*account);
+  }
+  if (!confirmed.ok()) {
+    log::Warn("batch_confirm_failed",
+              {{"account_id", event.account_id()}, {"error", confirmed.ToString()}});
+  }
+  return confirmed.ok();
+}
+
+}  // namespace wecom::robot

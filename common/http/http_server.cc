@@ -5,6 +5,14 @@
 
 namespace wecom {
 
+HttpServer::HttpServer() {
+  // Without TCP_NODELAY a response's body waits up to 40 ms for the client's
+  // delayed ACK of its headers (Nagle); clients that keep connections alive
+  // (vendors posting callbacks) should not have to reconnect every 5 requests.
+  server_.set_tcp_nodelay(true);
+  server_.set_keep_alive_max_count(1000);
+}
+
 absl::StatusOr<int> HttpServer::Bind(const std::string& host, int port) {
   const int bound =
       port == 0 ? server_.bind_to_any_port(host) : (server_.bind_to_port(host, port) ? port : -1);

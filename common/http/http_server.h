@@ -15,7 +15,7 @@ namespace wecom {
 
 class HttpServer {
  public:
-  HttpServer() = default;
+  HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 

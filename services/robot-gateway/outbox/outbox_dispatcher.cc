@@ -184,11 +184,8 @@ absl::Time OutboxDispatcher::DispatchDue(const std::vector<SendOutbox::Due>& due
       }
       held_.erase(held);
     }
-    const SendPacer::Slot slot = pacer_.NextSlot(account, head.corp_id);
-    // No reason: free now. (The pacer read the clock after `now`, so its
-    // slot.at may be a little later while meaning "at once".)
-    const absl::Time at =
-        slot.reason.empty() ? head.not_before : std::max(slot.at, head.not_before);
+    const SendPacer::Slot slot = pacer_.NextSlot(account, head.corp_id, now);
+    const absl::Time at = std::max(slot.at, head.not_before);
     if (at > now) {
       next = std::min(next, at);
       if (!slot.reason.empty()) {

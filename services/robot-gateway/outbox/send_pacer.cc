@@ -27,8 +27,8 @@ absl::Duration SendPacer::Cooldown(int consecutive) const {
   return absl::Seconds(seconds);
 }
 
-SendPacer::Slot SendPacer::NextSlot(const std::string& account_id, const std::string& corp_id) {
-  const absl::Time now = clock_->Now();
+SendPacer::Slot SendPacer::NextSlot(const std::string& account_id, const std::string& corp_id,
+                                    absl::Time now) {
   absl::MutexLock lock(&mu_);
   Slot slot{.at = now, .reason = ""};
   // The latest constraint holds the account; on a tie the longer-lived one

@@ -38,7 +38,9 @@ class SendPacer {
     // What holds the account until `at`; empty when nothing does.
     absl::string_view reason;
   };
-  Slot NextSlot(const std::string& account_id, const std::string& corp_id);
+  // `now` is the caller's reading of the clock, so that "free at once" means
+  // slot.at <= now for the caller too.
+  Slot NextSlot(const std::string& account_id, const std::string& corp_id, absl::Time now);
 
   // A send of the corp was taken for dispatch now: it counts for the corp's
   // hour from here.

@@ -32,22 +32,22 @@ TEST_F(SendPacerTest, SpacesAnAccountsCallsByTheInterval) {
   SendPacer pacer(Options(), &clock_);
   const absl::Time start = clock_.Now();
   // A previous process may have just sent for it.
-  SendPacer::Slot first = pacer.NextSlot(kAccount, kCorp);
+  SendPacer::Slot first = pacer.NextSlot(kAccount, kCorp, clock_.Now());
   EXPECT_EQ(first.at, start + absl::Milliseconds(500));
   EXPECT_EQ(first.reason, SendPacer::kAccountInterval);
 
   clock_.Advance(absl::Milliseconds(500));
-  EXPECT_EQ(pacer.NextSlot(kAccount, kCorp).reason, "");
+  EXPECT_EQ(pacer.NextSlot(kAccount, kCorp, clock_.Now()).reason, "");
   pacer.RecordDispatch(kCorp);
   pacer.RecordCall(kAccount);
   clock_.Advance(absl::Milliseconds(499));
-  const SendPacer::Slot held = pacer.NextSlot(kAccount, kCorp);
+  const SendPacer::Slot held = pacer.NextSlot(kAccount, kCorp, clock_.Now());
   EXPECT_EQ(held.at, start + absl::Milliseconds(1000));
   EXPECT_EQ(held.reason, SendPacer::kAccountInterval);
   // Another account is not held by it.
-  EXPECT_EQ(pacer.NextSlot(kOther, kCorp).reason, "");
+  EXPECT_EQ(pacer.NextSlot(kOther, kCorp, clock_.Now()).reason, "");
   clock_.Advance(absl::Milliseconds(1));
-  EXPECT_EQ(pacer.NextSlot(kAccount, kCorp).reason, "");
+  EXPECT_EQ(pacer.NextSlot(kAccount, kCorp, clock_.Now()).reason, "");
 }
 
 TEST_F(SendPacerTest, HoldsACorpAtItsHourlyLimitUntilTheOldestSendLeavesTheHour) {
@@ -55,19 +55,19 @@ TEST_F(SendPacerTest, HoldsACorpAtItsHourlyLimitUntilTheOldestSendLeavesTheHour)
   clock_.Advance(absl::Seconds(1));
   const absl::Time first = clock_.Now();
   for (int i = 0; i < 3; ++i) {
-    EXPECT_EQ(pacer.NextSlot(kOther, kCorp).reason, "");
+    EXPECT_EQ(pacer.NextSlot(kOther, kCorp, clock_.Now()).reason, "");
     pacer.RecordDispatch(kCorp);
     clock_.Advance(absl::Minutes(10));
   }
-  const SendPacer::Slot held = pacer.NextSlot(kAccount, kCorp);
+  const SendPacer::Slot held = pacer.NextSlot(kAccount, kCorp, clock_.Now());
   EXPECT_EQ(held.at, first + absl::Hours(1));
   EXPECT_EQ(held.reason, SendPacer::kCorpHourlyLimit);
-  EXPECT_EQ(pacer.NextSlot(kAccount, "ww-corp-2").reason, "");
+  EXPECT_EQ(pacer.NextSlot(kAccount, "ww-corp-2", clock_.Now()).reason, "");
 
   clock_.Advance(first + absl::Hours(1) - clock_.Now());
-  EXPECT_EQ(pacer.NextSlot(kAccount, kCorp).reason, "");
+  EXPECT_EQ(pacer.NextSlot(kAccount, kCorp, clock_.Now()).reason, "");
   pacer.RecordDispatch(kCorp);
-  EXPECT_EQ(pacer.NextSlot(kAccount, kCorp).at, first + absl::Minutes(70));
+  EXPECT_EQ(pacer.NextSlot(kAccount, kCorp, clock_.Now()).at, first + absl::Minutes(70));
 }
 
 TEST_F(SendPacerTest, EachThrottleInARowDoublesTheCooldownUpToTheMaximum) {
@@ -79,7 +79,7 @@ TEST_F(SendPacerTest, EachThrottleInARowDoublesTheCooldownUpToTheMaximum) {
   const AccountPause first = pacer.RecordThrottle(kAccount);
   EXPECT_EQ(first.paused_until, start + absl::Minutes(5));
   EXPECT_EQ(first.consecutive_throttles, 1);
-  const SendPacer::Slot held = pacer.NextSlot(kAccount, kCorp);
+  const SendPacer::Slot held = pacer.NextSlot(kAccount, kCorp, clock_.Now());
   EXPECT_EQ(held.at, start + absl::Minutes(5));
   EXPECT_EQ(held.reason, SendPacer::kCooldown);
   EXPECT_THAT(pacer.ActivePauses(), ElementsAre(Pair(kAccount, start + absl::Minutes(5))));
@@ -93,7 +93,7 @@ TEST_F(SendPacerTest, EachThrottleInARowDoublesTheCooldownUpToTheMaximum) {
 
   clock_.Advance(absl::Minutes(30));
   EXPECT_THAT(pacer.ActivePauses(), IsEmpty());
-  EXPECT_EQ(pacer.NextSlot(kAccount, kCorp).reason, "");
+  EXPECT_EQ(pacer.NextSlot(kAccount, kCorp, clock_.Now()).reason, "");
 
   // A confirmed send starts the escalation over; the count of throttles stays.
   const std::optional<AccountPause> reset = pacer.RecordConfirmed(kAccount);
@@ -112,7 +112,7 @@ TEST_F(SendPacerTest, RestoresAStoredPause) {
   stored.consecutive_throttles = 3;
   stored.throttles = 7;
   pacer.Restore(kAccount, stored);
-  EXPECT_EQ(pacer.NextSlot(kAccount, kCorp).reason, SendPacer::kCooldown);
+  EXPECT_EQ(pacer.NextSlot(kAccount, kCorp, clock_.Now()).reason, SendPacer::kCooldown);
   EXPECT_EQ(pacer.Pause(kAccount).consecutive_throttles, 3);
   EXPECT_EQ(pacer.RecordThrottle(kAccount).paused_until, clock_.Now() + absl::Minutes(40));
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs every Debian package the suite needs to build, test and run its demo,
-# then the npm packages its tests use (package-lock.json: s3rver).
+# then the npm packages from package-lock.json (s3rver for the media tests,
+# socket.io 4 and 2 for the yjiyun emulator and its tests).
 # The Dockerfiles call this same script, so images and local builds cannot drift.
 set -euo pipefail
 cd "$(dirname "$0")/.."

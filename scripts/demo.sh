@@ -79,7 +79,7 @@ CTL=("$B/tools/wecomctl/wecomctl" --target "127.0.0.1:$GRPC_PORT" --token-file "
 echo "== streaming the archive (decrypted, typed), one line per message"
 "${CTL[@]}" archive stream --corp "$CORP" --max "$MESSAGES" | tee "$DEMO/stream.txt"
 echo "== $(wc -l < "$DEMO/stream.txt") messages; by msgtype:"
-awk '{print $3}' "$DEMO/stream.txt" | sort | uniq -c | sort -rn | paste - - - - | head -n 12
+awk '{print $3}' "$DEMO/stream.txt" | sort | uniq -c | sort -rn | paste - - - - | awk "NR <= 12"
 
 echo "== corp status"
 "${CTL[@]}" archive status --corp "$CORP"
@@ -140,10 +140,10 @@ ls -l "$DEMO/downloads"
 echo "== /metrics (a few lines of each)"
 curl -s "http://127.0.0.1:$METRICS_PORT/metrics" |
   grep -E '^(archive_(cursor_seq|lag_seconds|pull_calls_total|undecryptable_messages|key_versions)|grpc_server_handled_total)' |
-  head -n 12
+  awk "NR <= 12"
 curl -s "http://127.0.0.1:$MEDIA_METRICS_PORT/metrics" |
   grep -E '^media_(jobs|fetched_bytes_total|md5_mismatches_total|blob_store_bytes|follow_position)' |
-  head -n 10
+  awk "NR <= 10"
 
 echo "== robot gateway: the quntool emulator (two accounts, 20 customers each, 3 groups)"
 QUNTOOL_ACCOUNT=1688850000000001
@@ -196,7 +196,7 @@ echo "== robot gateway: gRPC 127.0.0.1:$GATEWAY_PORT, webhook 127.0.0.1:$WEBHOOK
 ROBOT=("$B/tools/wecomctl/wecomctl" --target "127.0.0.1:$GATEWAY_PORT" --token-file "$DEMO/token")
 "${ROBOT[@]}" robot accounts
 echo "== the first account's customers (first 3)"
-"${ROBOT[@]}" robot contacts --account "quntool:$QUNTOOL_ACCOUNT" | head -c 600; echo
+"${ROBOT[@]}" robot contacts --account "quntool:$QUNTOOL_ACCOUNT" --page-size 3
 echo "== three sends, paced 500 ms apart, each confirmed by the vendor's callback"
 for i in 1 2 3; do
   "${ROBOT[@]}" robot send --account "quntool:$QUNTOOL_ACCOUNT" \
@@ -204,7 +204,14 @@ for i in 1 2 3; do
     --key "demo-$i" --wait
 done
 echo "== the event stream: each send's steps and the vendor's echo"
-"${ROBOT[@]}" robot events --until-caught-up | cut -c1-240
+# One line per event: position, type, the send's state or the message text.
+"${ROBOT[@]}" robot events --until-caught-up | awk '
+  function field(re, skip) { return match($0, re) ? substr($0, RSTART + skip, RLENGTH - skip - 1) : "" }
+  /^--/ { print; next }
+  { print "  #" field("\"position\":\"[0-9]+\"", 12), field("\"vendor_type\":\"[^\"]+\"", 15),
+          field("\"state\":\"SEND_STATE_[A-Z_]+\"", 20),
+          field("\"content\":\"[^\"]*\"", 11) field("\"text\":\"[^\"]*\"", 8) }'
+
 curl -s "http://127.0.0.1:$GATEWAY_METRICS_PORT/metrics" |
-  grep -E '^robot_gateway_(sends_total|events_total|vendor_requests_total)' | head -n 12
+  grep -E '^robot_gateway_(sends_total|events_total|vendor_requests_total)' | awk "NR <= 12"
 echo "== done; files in $DEMO"

@@ -1,11 +1,15 @@
 #include "common/http/http_server.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 
 namespace wecom {
 
-HttpServer::HttpServer() {
+HttpServer::HttpServer(int worker_threads) {
+  const size_t workers = static_cast<size_t>(std::max(1, worker_threads));
+  server_.new_task_queue = [workers] { return new httplib::ThreadPool(workers); };
   // Without TCP_NODELAY a response's body waits up to 40 ms for the client's
   // delayed ACK of its headers (Nagle); clients that keep connections alive
   // (vendors posting callbacks) should not have to reconnect every 5 requests.

@@ -15,7 +15,9 @@ namespace wecom {
 
 class HttpServer {
  public:
-  HttpServer();
+  // `worker_threads` requests are served at once; each connection a client
+  // keeps alive holds one of them while it lasts.
+  explicit HttpServer(int worker_threads = 8);
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 

@@ -1,6 +1,8 @@
 // QuntoolEmulator::SendMessage: validates a send as the document describes,
-// paces the account, and POSTs the sent-message callback ("quntool端发出消息的
-// 回调") of the message's type, with sendMsgId = the msgId it returns.
+// paces the account, applies its corp's hourly limit, and POSTs the
+// sent-message callback ("quntool端发出消息的回调") of the message's type, with
+// sendMsgId = the msgId it returns.
+#include <deque>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -245,6 +247,14 @@ absl::StatusOr<std::string> QuntoolEmulator::SendMessage(const OutgoingMessage& 
   const bool too_fast =
       !first_send && now - last->second < absl::Milliseconds(config_.min_send_interval_ms);
   last->second = now;
+  // The vendor's corp limit over a sliding hour. Only delivered sends count:
+  // the document limits the messages a corp sends, and refused ones are not.
+  std::deque<absl::Time>& corp_sends = corp_sends_[account->corp_id];
+  while (!corp_sends.empty() && corp_sends.front() <= now - absl::Hours(1)) {
+    corp_sends.pop_front();
+  }
+  const bool corp_limit_reached =
+      static_cast<int64_t>(corp_sends.size()) >= config_.corp_hourly_limit;
 
   const std::string msg_id = NewUuid();
   const int64_t send_time = absl::ToUnixSeconds(now);
@@ -261,7 +271,7 @@ absl::StatusOr<std::string> QuntoolEmulator::SendMessage(const OutgoingMessage& 
   data["sendUserId"] = account->user_id;
   data["sendUserName"] = user == nullptr ? "" : user->username;
   data["isOpenApi"] = true;
-  if (too_fast) {
+  if (too_fast || corp_limit_reached) {
     data["error_code"] = kErrorAbnormalFrequency;
     data["error_message"] = std::string(kAbnormalFrequencyMessage);
   } else if (!echo.undeliverable.empty()) {
@@ -270,6 +280,7 @@ absl::StatusOr<std::string> QuntoolEmulator::SendMessage(const OutgoingMessage& 
   } else {
     data["error_code"] = 0;
     data["error_message"] = "";
+    corp_sends.push_back(now);
   }
   PostCallback(*account, echo.callback_type, std::move(data), msg_id);
   return msg_id;

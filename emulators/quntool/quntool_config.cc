@@ -253,6 +253,8 @@ absl::StatusOr<QuntoolConfig> ParseQuntoolConfig(absl::string_view json_text) {
   RETURN_IF_ERROR(in.String("webhook_url", &config.webhook_url));
   RETURN_IF_ERROR(in.String("base_url", &config.base_url));
   RETURN_IF_ERROR(in.Int("min_send_interval_ms", &config.min_send_interval_ms));
+  RETURN_IF_ERROR(in.Int("corp_hourly_limit", &config.corp_hourly_limit));
+  if (config.corp_hourly_limit < 1) return in.Error("corp_hourly_limit", "must be at least 1");
   RETURN_IF_ERROR(in.Int("webhook_attempts", &config.webhook_attempts));
   if (config.webhook_attempts < 1) return in.Error("webhook_attempts", "must be at least 1");
   RETURN_IF_ERROR(in.String("mqtt_host", &config.mqtt_host));

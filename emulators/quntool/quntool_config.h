@@ -27,6 +27,9 @@ struct QuntoolConfig {
   std::string base_url;
   // The vendor's rule: one account's sends at least this far apart.
   int64_t min_send_interval_ms = 500;
+  // The vendor's rule: all accounts of one corp_id deliver at most this many
+  // sends in any hour.
+  int64_t corp_hourly_limit = 50000;
   // Attempts per callback before it is dropped.
   int webhook_attempts = 3;
   // The MQTT broker the emulator takes sends from (topic SendMessage) and

@@ -1,13 +1,14 @@
 // The quntool server's state and behaviour, independent of HTTP: the world
 // under one lock, the outgoing-message path with the vendor's per-account
-// pacing, and the callbacks it POSTs to the webhook. QuntoolServer puts the
-// document's HTTP API in front of it; an MQTT front (the document's
-// SendMessage topic on port 1884, a later step) is meant to call the same
+// pacing and per-corp hourly limit, and the callbacks it POSTs to the
+// webhook. QuntoolServer puts the document's HTTP API in front of it and
+// QuntoolMqttFront the document's SendMessage topic; both call the same
 // SendMessage with the same type names and fields.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 
@@ -25,7 +26,8 @@
 namespace wecom::quntool {
 
 // error_code of the sent-message callback when an account sends again less
-// than min_send_interval_ms after its previous send, with its error_message.
+// than min_send_interval_ms after its previous send, or when its corp already
+// delivered corp_hourly_limit sends in the last hour, with its error_message.
 inline constexpr int kErrorAbnormalFrequency = -1000999;
 inline constexpr absl::string_view kAbnormalFrequencyMessage = "Abnormal request frequency";
 // The emulator's own error_code for media the document says WeCom will not
@@ -61,8 +63,9 @@ class QuntoolEmulator {
   std::string base_url() const;
 
   // Validates and accepts one send. Returns the vendor msgId at once; the
-  // outcome (error_code 0, or -1000999 when the account sent too fast) comes
-  // in the sent-message callback whose sendMsgId is that msgId.
+  // outcome (error_code 0, or -1000999 when the account sent too fast or its
+  // corp reached its hourly limit) comes in the sent-message callback whose
+  // sendMsgId is that msgId.
   absl::StatusOr<std::string> SendMessage(const OutgoingMessage& message);
 
   // Builds the callback envelope ({msgId, source, userId, wxid, timestamp,
@@ -101,6 +104,9 @@ class QuntoolEmulator {
   WebhookPoster webhook_;
   std::string base_url_ ABSL_GUARDED_BY(mu);
   absl::flat_hash_map<std::string, absl::Time> last_send_ ABSL_GUARDED_BY(mu);
+  // By corp_id: when the corp's delivered sends of the last hour were sent,
+  // oldest first.
+  absl::flat_hash_map<std::string, std::deque<absl::Time>> corp_sends_ ABSL_GUARDED_BY(mu);
   absl::flat_hash_map<std::string, StoredFile> files_ ABSL_GUARDED_BY(mu);
   uint64_t next_server_id_ ABSL_GUARDED_BY(mu) = 1047000;
   std::atomic<uint64_t> uuid_counter_{0};

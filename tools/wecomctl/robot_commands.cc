@@ -33,6 +33,8 @@ struct RobotFlags {
   bool wait = false;
   std::string send_id;
   bool internal = false;
+  int page_size = 0;
+  std::string page_token;
   bool include_offline = false;
   std::string consumer;
   uint64_t after = 0;
@@ -158,6 +160,8 @@ CommandGroup AddRobotCommands(CLI::App& app, const GlobalOptions* g) {
   CLI::App* contacts = robot->add_subcommand("contacts", "an account's contacts");
   contacts->add_option("--account", f->account)->required();
   contacts->add_flag("--internal", f->internal, "colleagues instead of customers");
+  contacts->add_option("--page-size", f->page_size, "at most this many (0: the vendor's page)");
+  contacts->add_option("--page-token", f->page_token, "next_page_token of the previous page");
 
   CLI::App* groups = robot->add_subcommand("groups", "an account's group chats");
   groups->add_option("--account", f->account)->required();
@@ -209,6 +213,8 @@ CommandGroup AddRobotCommands(CLI::App& app, const GlobalOptions* g) {
           v1::ListContactsRequest request;
           request.set_account_id(f->account);
           request.set_kind(f->internal ? v1::CONTACT_KIND_INTERNAL : v1::CONTACT_KIND_EXTERNAL);
+          request.set_page_size(f->page_size);
+          request.set_page_token(f->page_token);
           v1::ListContactsResponse response;
           return PrintUnary(
               v1::Contacts::NewStub(channel)->ListContacts(&context, request, &response), response);

@@ -1,5 +1,6 @@
 #include "services/robot-gateway/events/event_log.h"
 
+#include <algorithm>
 #include <string_view>
 #include <utility>
 
@@ -74,24 +75,49 @@ absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(rocksdb::DB* db) {
 }
 
 absl::StatusOr<EventLog::Appended> EventLog::Append(v1::Event event, rocksdb::WriteBatch* extra) {
-  if (event.event_id().empty()) return absl::InvalidArgumentError("event_id is empty");
-  absl::MutexLock lock(&write_mu_);
-  ASSIGN_OR_RETURN(const std::optional<uint64_t> existing, PositionOf(event.event_id()));
-  if (existing.has_value()) return Appended{.position = *existing, .stored = false};
-  const uint64_t position = head() + 1;
+  const std::string event_id = event.event_id();
+  if (event_id.empty()) return absl::InvalidArgumentError("event_id is empty");
+  uint64_t position = 0;
+  {
+    absl::MutexLock lock(&mu_);
+    // A concurrent append of the same event_id decides first: stored or not.
+    const auto settled = [this, &event_id]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+      return !writing_ids_.contains(event_id);
+    };
+    mu_.Await(absl::Condition(&settled));
+    ASSIGN_OR_RETURN(const std::optional<uint64_t> existing, PositionOf(event_id));
+    if (existing.has_value()) return Appended{.position = *existing, .stored = false};
+    position = next_position_++;
+    writing_.insert(position);
+    writing_ids_.emplace(event_id, position);
+  }
   event.set_position(position);
   event.set_received_at_ms(absl::ToUnixMillis(absl::Now()));
   rocksdb::WriteBatch own;
   rocksdb::WriteBatch* batch = extra != nullptr ? extra : &own;
   batch->Put(EventKey(position), event.SerializeAsString());
-  batch->Put(absl::StrCat(kEventIdPrefix, event.event_id()), PositionValue(position));
-  RETURN_IF_ERROR(WriteSynced(db_, batch, "event log append"));
-  {
-    absl::MutexLock head_lock(&head_mu_);
-    head_ = position;
-  }
-  head_changed_.SignalAll();
+  batch->Put(absl::StrCat(kEventIdPrefix, event_id), PositionValue(position));
+  // Outside the lock: concurrent appends share one sync.
+  const absl::Status written = WriteSynced(db_, batch, "event log append");
+  absl::MutexLock lock(&mu_);
+  writing_.erase(position);
+  writing_ids_.erase(event_id);
+  // A failed position is never handed out again: its record may have reached
+  // the log all the same, and a second event there would overwrite it.
+  if (written.ok()) written_ = std::max(written_, position);
+  AdvanceHead();
+  RETURN_IF_ERROR(written);
   return Appended{.position = position, .stored = true};
+}
+
+void EventLog::AdvanceHead() {
+  // Positions in flight are all above the head: it only moves forward.
+  uint64_t head = written_;
+  if (!writing_.empty()) head = std::min(head, *writing_.begin() - 1);
+  if (head > head_) {
+    head_ = head;
+    head_changed_.SignalAll();
+  }
 }
 
 absl::StatusOr<std::optional<uint64_t>> EventLog::PositionOf(const std::string& event_id) const {
@@ -102,17 +128,21 @@ absl::StatusOr<std::optional<uint64_t>> EventLog::PositionOf(const std::string& 
 }
 
 uint64_t EventLog::head() const {
-  absl::MutexLock lock(&head_mu_);
+  absl::MutexLock lock(&mu_);
   return head_;
 }
 
 absl::Status EventLog::ReadAfter(uint64_t after, size_t max_events,
                                  const std::function<bool(const v1::Event&)>& visit) const {
+  // Later positions may be stored while an earlier one is still being
+  // written: a reader that went past the head could skip that one for good.
+  const uint64_t newest = head();
+  if (after >= newest) return absl::OkStatus();
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
-  const rocksdb::Slice prefix(kEventPrefix.data(), kEventPrefix.size());
+  const std::string end = EventKey(newest + 1);
   size_t visited = 0;
   for (it->Seek(EventKey(after + 1));
-       it->Valid() && it->key().starts_with(prefix) && visited < max_events; it->Next()) {
+       it->Valid() && it->key().compare(end) < 0 && visited < max_events; it->Next()) {
     v1::Event event;
     if (!event.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
       return absl::DataLossError("event log: unreadable event");
@@ -124,9 +154,9 @@ absl::Status EventLog::ReadAfter(uint64_t after, size_t max_events,
 }
 
 uint64_t EventLog::WaitBeyond(uint64_t position, absl::Time deadline) const {
-  absl::MutexLock lock(&head_mu_);
+  absl::MutexLock lock(&mu_);
   while (head_ <= position) {
-    if (head_changed_.WaitWithDeadline(&head_mu_, deadline)) break;
+    if (head_changed_.WaitWithDeadline(&mu_, deadline)) break;
   }
   return head_;
 }
@@ -140,7 +170,7 @@ absl::StatusOr<uint64_t> EventLog::Cursor(const std::string& consumer) const {
 
 absl::StatusOr<uint64_t> EventLog::Ack(const std::string& consumer, uint64_t position) {
   if (consumer.empty()) return absl::InvalidArgumentError("consumer is empty");
-  absl::MutexLock lock(&write_mu_);
+  absl::MutexLock lock(&ack_mu_);
   const uint64_t newest = head();
   if (position > newest) {
     return absl::InvalidArgumentError(

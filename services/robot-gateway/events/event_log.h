@@ -2,15 +2,23 @@
 // event gets the next position when stored; an event whose event_id was
 // stored before is not stored again, so vendor redeliveries and replays of
 // the same callback collapse into one. Named consumers keep a cursor.
+//
+// Appends from several threads (the webhook's callbacks) write concurrently,
+// so RocksDB commits them with one sync (group commit); a position becomes
+// visible (head(), ReadAfter) only once every position before it is durable,
+// so readers never pass a hole that fills later. (The outbox appends under its
+// own lock, so its transitions share syncs only with callbacks.)
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
@@ -35,7 +43,9 @@ class EventLog {
   };
 
   // Stores `event` (its event_id required; position and received_at_ms are
-  // set here) together with `extra`, in one atomic, synced write.
+  // set here) together with `extra`, in one atomic, synced write. An append
+  // of an event_id another thread is storing waits for that write's outcome.
+  // A failed write leaves its position unused (a gap readers never saw).
   absl::StatusOr<Appended> Append(wecom::robot::v1::Event event,
                                   rocksdb::WriteBatch* extra = nullptr);
 
@@ -43,11 +53,12 @@ class EventLog {
   // caller skip side effects of a redelivery before it appends.
   absl::StatusOr<std::optional<uint64_t>> PositionOf(const std::string& event_id) const;
 
-  // The position of the newest event (0 when empty).
+  // The position of the newest event every earlier position of which is
+  // durable (0 when empty).
   uint64_t head() const;
 
-  // Calls `visit` for stored events with position > `after`, in order, until
-  // it returns false or `max_events` were visited.
+  // Calls `visit` for stored events with `after` < position <= head(), in
+  // order, until it returns false or `max_events` were visited.
   absl::Status ReadAfter(uint64_t after, size_t max_events,
                          const std::function<bool(const wecom::robot::v1::Event&)>& visit) const;
 
@@ -61,15 +72,26 @@ class EventLog {
   absl::StatusOr<uint64_t> Ack(const std::string& consumer, uint64_t position);
 
  private:
-  EventLog(rocksdb::DB* db, uint64_t head) : db_(db), head_(head) {}
+  EventLog(rocksdb::DB* db, uint64_t head)
+      : db_(db), next_position_(head + 1), written_(head), head_(head) {}
+
+  // Moves head_ to the newest durable position below every write in flight.
+  void AdvanceHead() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   rocksdb::DB* db_;
-  // Serialises appends and acks, so positions are gap-free, dedupe is exact
-  // and cursors only move forward.
-  absl::Mutex write_mu_;
-  mutable absl::Mutex head_mu_;
+  // Guards position assignment, exact dedupe of concurrent appends and the
+  // head; never held during a RocksDB write.
+  mutable absl::Mutex mu_;
   mutable absl::CondVar head_changed_;
-  uint64_t head_ ABSL_GUARDED_BY(head_mu_);
+  uint64_t next_position_ ABSL_GUARDED_BY(mu_);
+  // Writes in flight: their positions, and their event_ids → position.
+  std::set<uint64_t> writing_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, uint64_t> writing_ids_ ABSL_GUARDED_BY(mu_);
+  // The newest position written successfully.
+  uint64_t written_ ABSL_GUARDED_BY(mu_);
+  uint64_t head_ ABSL_GUARDED_BY(mu_);
+  // Serialises acks, so cursors only move forward.
+  absl::Mutex ack_mu_;
 };
 
 }  // namespace wecom::robot

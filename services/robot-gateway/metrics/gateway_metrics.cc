@@ -26,6 +26,11 @@ GatewayMetrics::GatewayMetrics(prometheus::Registry& registry)
                  .Name("robot_gateway_sends_total")
                  .Help("Send state transitions, by vendor and state reached.")
                  .Register(registry)),
+      sends_echo_overdue_(BuildCounter()
+                              .Name("robot_gateway_sends_echo_overdue_total")
+                              .Help("SENT sends whose echo did not come within the "
+                                    "confirmation timeout, by vendor.")
+                              .Register(registry)),
       pacing_wait_(BuildCounter()
                        .Name("robot_gateway_pacing_wait_seconds_total")
                        .Help("Time due sends waited for pacing, by vendor and reason.")
@@ -36,7 +41,8 @@ GatewayMetrics::GatewayMetrics(prometheus::Registry& registry)
                      .Register(registry)),
       paused_accounts_(BuildGauge()
                            .Name("robot_gateway_paused_accounts")
-                           .Help("Accounts in a throttle cool-down, by vendor.")
+                           .Help("Accounts whose sends are held, by vendor and reason "
+                                 "(throttled: a cool-down; offline: logged out).")
                            .Register(registry)),
       outbox_queued_(BuildGauge()
                          .Name("robot_gateway_outbox_queued_sends")
@@ -78,6 +84,10 @@ void GatewayMetrics::SendState(absl::string_view vendor, absl::string_view state
   sends_.Add({{"vendor", S(vendor)}, {"state", S(state)}}).Increment();
 }
 
+void GatewayMetrics::SendsEchoOverdue(absl::string_view vendor, int64_t sends) {
+  sends_echo_overdue_.Add({{"vendor", S(vendor)}}).Increment(static_cast<double>(sends));
+}
+
 void GatewayMetrics::PacingWait(absl::string_view vendor, absl::string_view reason,
                                 absl::Duration waited) {
   pacing_wait_.Add({{"vendor", S(vendor)}, {"reason", S(reason)}})
@@ -88,8 +98,9 @@ void GatewayMetrics::AccountThrottled(absl::string_view vendor) {
   throttles_.Add({{"vendor", S(vendor)}}).Increment();
 }
 
-void GatewayMetrics::SetPausedAccounts(absl::string_view vendor, double count) {
-  paused_accounts_.Add({{"vendor", S(vendor)}}).Set(count);
+void GatewayMetrics::SetPausedAccounts(absl::string_view vendor, absl::string_view reason,
+                                       double count) {
+  paused_accounts_.Add({{"vendor", S(vendor)}, {"reason", S(reason)}}).Set(count);
 }
 
 void GatewayMetrics::SetOutbox(double queued, double oldest_age_seconds) {

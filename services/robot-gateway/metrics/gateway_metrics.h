@@ -3,6 +3,7 @@
 // contact, conversation or message id.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "absl/strings/string_view.h"
@@ -25,12 +26,17 @@ class GatewayMetrics {
                   absl::Duration latency);
   // A send reached `state` ("queued", "sent", "confirmed", "failed", …).
   void SendState(absl::string_view vendor, absl::string_view state);
+  // `sends` SENT sends whose echo did not come within the confirmation
+  // timeout.
+  void SendsEchoOverdue(absl::string_view vendor, int64_t sends);
   // Time a due send waited for pacing, by reason ("account_interval",
-  // "corp_hourly_limit", "cooldown").
+  // "corp_hourly_limit", "cooldown", "offline").
   void PacingWait(absl::string_view vendor, absl::string_view reason, absl::Duration waited);
   // The vendor throttled an account (quntool -1000999).
   void AccountThrottled(absl::string_view vendor);
-  void SetPausedAccounts(absl::string_view vendor, double count);
+  // Accounts whose sends are held, by `reason`: "throttled" (in a cool-down)
+  // or "offline" (the vendor reports the account logged out).
+  void SetPausedAccounts(absl::string_view vendor, absl::string_view reason, double count);
   // Sends accepted and not yet finished, and the age of the oldest.
   void SetOutbox(double queued, double oldest_age_seconds);
   // An event was stored, by Event.vendor_type.
@@ -47,6 +53,7 @@ class GatewayMetrics {
   prometheus::Family<prometheus::Counter>& vendor_requests_;
   prometheus::Family<prometheus::Histogram>& vendor_request_duration_;
   prometheus::Family<prometheus::Counter>& sends_;
+  prometheus::Family<prometheus::Counter>& sends_echo_overdue_;
   prometheus::Family<prometheus::Counter>& pacing_wait_;
   prometheus::Family<prometheus::Counter>& throttles_;
   prometheus::Family<prometheus::Gauge>& paused_accounts_;

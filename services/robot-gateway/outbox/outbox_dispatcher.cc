@@ -15,6 +15,11 @@ namespace {
 
 using wecom::common::v1::VendorError;
 
+// robot_gateway_paused_accounts reasons; "offline" is also the reason of a
+// pacing wait (robot_gateway_pacing_wait_seconds_total) for an offline account.
+constexpr absl::string_view kPausedThrottled = "throttled";
+constexpr absl::string_view kOffline = "offline";
+
 std::string VendorOf(const std::string& account_id) {
   absl::StatusOr<AccountRef> ref = ParseAccountId(account_id);
   return ref.ok() ? std::string(VendorName(ref->vendor)) : std::string();
@@ -35,10 +40,25 @@ VendorError ErrorOf(const absl::Status& status, v1::Vendor vendor) {
   return error;
 }
 
-// How often OUTCOME_UNKNOWN sends are checked for expiry: an expired one
-// fails at most a tenth of the timeout late.
+// Whether the vendor itself answered the send call: a success, or a refusal
+// with its own error code. A transport failure says nothing about the
+// account's login.
+bool VendorAnswered(const absl::Status& status) {
+  if (status.ok()) return true;
+  if (status.code() == absl::StatusCode::kUnavailable ||
+      status.code() == absl::StatusCode::kDeadlineExceeded) {
+    return false;
+  }
+  const std::optional<VendorError> error = GetVendorError(status);
+  return error.has_value() && error->code() != 0;
+}
+
+// How often the outbox expires what waited too long (SendOutbox::Expire):
+// at most a tenth of a timeout late.
 absl::Duration ExpiryInterval(const DispatchOptions& options) {
-  return std::max(absl::Seconds(1), options.unknown_outcome_timeout / 10);
+  return std::max(
+      absl::Seconds(1),
+      std::min(options.unknown_outcome_timeout, options.sent_confirmation_timeout) / 10);
 }
 
 v1::Event ThrottledEvent(const std::string& account_id, const AccountPause& pause, absl::Time now) {
@@ -73,10 +93,20 @@ OutboxDispatcher::~OutboxDispatcher() {
 }
 
 absl::Status OutboxDispatcher::Start() {
+  absl::MutexLock lock(&mu_);
+  // Before restoring anything: a second start must not count it twice.
+  if (started_ || stopping_) return absl::FailedPreconditionError("dispatcher already started");
   ASSIGN_OR_RETURN(const auto pauses, outbox_->LoadPauses());
   for (const auto& [account, pause] : pauses) pacer_.Restore(account, pause);
-  absl::MutexLock lock(&mu_);
-  if (started_ || stopping_) return absl::FailedPreconditionError("dispatcher already started");
+  const absl::Time now = clock_->Now();
+  for (const auto& [corp, minutes] : outbox_->CorpDispatches()) {
+    for (const SendOutbox::MinuteCount& count : minutes) {
+      // As late in its minute as can be: the limit then holds longer, never
+      // shorter, than for the real times.
+      pacer_.RestoreDispatches(corp, std::min(count.minute + absl::Minutes(1), now),
+                               count.dispatches);
+    }
+  }
   started_ = true;
   for (int i = 0; i < std::max(1, options_.max_concurrent_sends); ++i) {
     workers_.emplace_back([this] { Work(); });
@@ -130,12 +160,18 @@ absl::StatusOr<std::vector<SendOutbox::Due>> OutboxDispatcher::Survey() {
     }
   }
   if (expire) {
-    absl::StatusOr<std::vector<v1::Send>> expired =
-        outbox_->ExpireUnknown(options_.unknown_outcome_timeout);
+    absl::StatusOr<SendOutbox::Expired> expired =
+        outbox_->Expire(options_.unknown_outcome_timeout, options_.sent_confirmation_timeout);
     if (!expired.ok()) {
       log::Error("outbox_expire_failed", {{"error", expired.status().ToString()}});
-    } else if (!expired->empty()) {
-      log::Warn("sends_outcome_unknown_expired", {{"sends", expired->size()}});
+    } else {
+      if (!expired->failed.empty()) {
+        log::Warn("sends_outcome_unknown_expired", {{"sends", expired->failed.size()}});
+      }
+      for (const auto& [vendor, sends] : expired->unconfirmed) {
+        log::Warn("sends_echo_overdue", {{"vendor", vendor}, {"sends", sends}});
+        if (metrics_ != nullptr) metrics_->SendsEchoOverdue(vendor, sends);
+      }
     }
   }
   ASSIGN_OR_RETURN(std::vector<SendOutbox::Due> due, outbox_->NextPerAccount());
@@ -150,19 +186,28 @@ void OutboxDispatcher::PublishGauges(const std::vector<SendOutbox::Due>& due) {
     const absl::Time accepted = absl::FromUnixMillis(head.send.accepted_at_ms());
     if (!oldest.has_value() || accepted < *oldest) oldest = accepted;
   }
-  absl::StatusOr<std::optional<absl::Time>> pending = outbox_->OldestPendingAcceptedAt();
-  if (pending.ok() && pending->has_value() && (!oldest.has_value() || **pending < *oldest)) {
-    oldest = **pending;
-  }
+  const std::optional<absl::Time> pending = outbox_->OldestPendingAcceptedAt();
+  if (pending.has_value() && (!oldest.has_value() || *pending < *oldest)) oldest = *pending;
   const absl::Time now = clock_->Now();
   metrics_->SetOutbox(static_cast<double>(outbox_->QueuedCount()),
                       oldest.has_value() ? absl::ToDoubleSeconds(now - *oldest) : 0);
-  std::map<std::string, int> paused;
-  for (const auto& [account, until] : pacer_.ActivePauses()) ++paused[VendorOf(account)];
+  std::map<std::string, int> throttled;
+  for (const auto& [account, until] : pacer_.ActivePauses()) ++throttled[VendorOf(account)];
+  // Only held accounts with queued sends: a hold with nothing to send holds
+  // nothing.
+  std::map<std::string, int> offline;
+  {
+    absl::MutexLock lock(&mu_);
+    for (const SendOutbox::Due& head : due) {
+      const std::string& account = head.send.account_id();
+      if (offline_.contains(account)) ++offline[VendorOf(account)];
+    }
+  }
   for (int vendor = v1::Vendor_MIN; vendor <= v1::Vendor_MAX; ++vendor) {
     if (!v1::Vendor_IsValid(vendor) || vendor == v1::VENDOR_UNSPECIFIED) continue;
     const std::string name(VendorName(static_cast<v1::Vendor>(vendor)));
-    metrics_->SetPausedAccounts(name, paused[name]);
+    metrics_->SetPausedAccounts(name, kPausedThrottled, throttled[name]);
+    metrics_->SetPausedAccounts(name, kOffline, offline[name]);
   }
 }
 
@@ -172,9 +217,11 @@ absl::Time OutboxDispatcher::DispatchDue(const std::vector<SendOutbox::Due>& due
   // Wake when a cool-down ends, to refresh the paused-accounts gauge.
   for (const auto& [account, until] : pacer_.ActivePauses()) next = std::min(next, until);
   std::set<std::string> still_waiting;
+  std::set<std::string> queued;
   const size_t capacity = static_cast<size_t>(std::max(1, options_.max_concurrent_sends));
   for (const SendOutbox::Due& head : due) {
     const std::string& account = head.send.account_id();
+    queued.insert(account);
     // One call in flight per account; its answer wakes the loop.
     if (busy_accounts_.contains(account)) continue;
     if (const auto held = held_.find(account); held != held_.end()) {
@@ -184,18 +231,18 @@ absl::Time OutboxDispatcher::DispatchDue(const std::vector<SendOutbox::Due>& due
       }
       held_.erase(held);
     }
+    // Until its probe is due; the probe itself goes like any send.
+    if (const auto offline = offline_.find(account);
+        offline != offline_.end() && offline->second > now) {
+      next = std::min(next, offline->second);
+      KeepWaiting(account, kOffline, now, still_waiting);
+      continue;
+    }
     const SendPacer::Slot slot = pacer_.NextSlot(account, head.corp_id, now);
     const absl::Time at = std::max(slot.at, head.not_before);
     if (at > now) {
       next = std::min(next, at);
-      if (!slot.reason.empty()) {
-        still_waiting.insert(account);
-        auto [wait, inserted] = waiting_.try_emplace(account, Wait{now, slot.reason});
-        if (!inserted && wait->second.reason != slot.reason) {
-          EndWait(account, now);
-          waiting_.emplace(account, Wait{now, slot.reason});
-        }
-      }
+      if (!slot.reason.empty()) KeepWaiting(account, slot.reason, now, still_waiting);
       continue;
     }
     // A settled call wakes the loop to fill the freed place.
@@ -206,9 +253,25 @@ absl::Time OutboxDispatcher::DispatchDue(const std::vector<SendOutbox::Due>& due
     absl::StatusOr<AccountRef> ref = ParseAccountId(account);
     if (!ref.ok()) continue;  // Accept stores only valid account ids.
     EndWait(account, now);
-    pacer_.RecordDispatch(head.corp_id);
+    const absl::Time dispatched_at = pacer_.RecordDispatch(head.corp_id);
     busy_accounts_.insert(account);
-    tasks_.push_back(Task{.due = head, .account = *std::move(ref)});
+    tasks_.push_back(Task{.due = head,
+                          .account = *std::move(ref),
+                          .dispatched_at = dispatched_at,
+                          .logins = LoginsOf(account)});
+  }
+  // A hold with nothing queued ends at its probe time: a later send is tried
+  // at once, and holds the account again if it is still offline.
+  for (auto it = offline_.begin(); it != offline_.end();) {
+    const auto& [account, probe_at] = *it;
+    if (queued.contains(account) || busy_accounts_.contains(account)) {
+      ++it;
+    } else if (probe_at <= now) {
+      it = offline_.erase(it);
+    } else {
+      next = std::min(next, probe_at);
+      ++it;
+    }
   }
   // Waits that ended otherwise: the send failed or was confirmed meanwhile.
   for (auto it = waiting_.begin(); it != waiting_.end();) {
@@ -216,6 +279,16 @@ absl::Time OutboxDispatcher::DispatchDue(const std::vector<SendOutbox::Due>& due
     if (!still_waiting.contains(account)) EndWait(account, now);
   }
   return next;
+}
+
+void OutboxDispatcher::KeepWaiting(const std::string& account_id, absl::string_view reason,
+                                   absl::Time now, std::set<std::string>& still_waiting) {
+  still_waiting.insert(account_id);
+  const auto [wait, inserted] = waiting_.try_emplace(account_id, Wait{now, reason});
+  if (!inserted && wait->second.reason != reason) {
+    EndWait(account_id, now);
+    waiting_.emplace(account_id, Wait{now, reason});
+  }
 }
 
 void OutboxDispatcher::EndWait(const std::string& account_id, absl::Time now) {
@@ -252,6 +325,8 @@ void OutboxDispatcher::Attempt(const Task& task) {
   const v1::Send& send = task.due.send;
   RobotPlatform* platform = platforms_(task.account.vendor);
   if (platform == nullptr) {
+    // Never handed to the vendor: its dispatch does not count.
+    pacer_.ForgetDispatch(task.due.corp_id, task.dispatched_at);
     VendorError error;
     error.set_vendor(std::string(VendorName(task.account.vendor)));
     error.set_message("no platform serves this vendor");
@@ -261,6 +336,8 @@ void OutboxDispatcher::Attempt(const Task& task) {
   }
   absl::StatusOr<v1::Send> attempt = outbox_->BeginAttempt(send.send_id());
   if (!attempt.ok()) {
+    // Never handed to the vendor: its dispatch does not count.
+    pacer_.ForgetDispatch(task.due.corp_id, task.dispatched_at);
     // FAILED_PRECONDITION: the send moved on since the loop read it.
     if (attempt.status().code() == absl::StatusCode::kFailedPrecondition) {
       log::Debug("send_moved_on",
@@ -288,8 +365,25 @@ void OutboxDispatcher::Attempt(const Task& task) {
 absl::Status OutboxDispatcher::Settle(const Task& task, const v1::Send& attempt,
                                       const absl::StatusOr<std::string>& answer) {
   const std::string& send_id = attempt.send_id();
-  if (answer.ok()) return outbox_->MarkSent(send_id, *answer).status();
+  const std::string& account = attempt.account_id();
   const absl::Status& status = answer.status();
+  const bool offline = IsAccountOffline(status);
+  {
+    absl::MutexLock lock(&mu_);
+    if (offline) {
+      // A login reported since the send was handed over is newer than this answer.
+      if (LoginsOf(account) == task.logins) HoldOffline(account);
+    } else if (VendorAnswered(status)) {
+      // The vendor served the account: it is logged in.
+      ReleaseOffline(account);
+    }
+  }
+  if (offline) {
+    // It never reached WeCom: neither the attempt nor the dispatch counts.
+    pacer_.ForgetDispatch(task.due.corp_id, task.dispatched_at);
+    return outbox_->ReturnUnsent(send_id, ErrorOf(status, task.account.vendor)).status();
+  }
+  if (answer.ok()) return outbox_->MarkSent(send_id, *answer).status();
   // The request may have reached the vendor: only a callback can tell.
   if (status.code() == absl::StatusCode::kDeadlineExceeded) {
     return outbox_->MarkOutcomeUnknown(send_id).status();
@@ -340,6 +434,33 @@ void OutboxDispatcher::Throttle(const std::string& account_id) {
              {"cooldown_seconds", absl::ToInt64Seconds(pause.paused_until - now)}});
 }
 
+void OutboxDispatcher::HoldOffline(const std::string& account_id) {
+  const auto [hold, added] =
+      offline_.insert_or_assign(account_id, clock_->Now() + options_.offline_probe_interval);
+  if (added) log::Info("account_offline", {{"account_id", account_id}});
+}
+
+void OutboxDispatcher::ReleaseOffline(const std::string& account_id) {
+  if (offline_.erase(account_id) > 0) log::Info("account_online", {{"account_id", account_id}});
+}
+
+uint64_t OutboxDispatcher::LoginsOf(const std::string& account_id) const {
+  const auto it = logins_.find(account_id);
+  return it != logins_.end() ? it->second : 0;
+}
+
+void OutboxDispatcher::OnAccountPresence(const std::string& account_id, bool online) {
+  if (!ParseAccountId(account_id).ok()) return;
+  absl::MutexLock lock(&mu_);
+  if (online) {
+    ++logins_[account_id];
+    ReleaseOffline(account_id);
+  } else if (!offline_.contains(account_id)) {
+    HoldOffline(account_id);
+  }
+  wake_ = true;
+}
+
 void OutboxDispatcher::Wake() {
   absl::MutexLock lock(&mu_);
   wake_ = true;
@@ -385,6 +506,8 @@ v1::AccountPacing OutboxDispatcher::Pacing(const std::string& account_id) const 
   }
   pacing.set_consecutive_throttles(pause.consecutive_throttles);
   pacing.set_queued_sends(outbox_->QueuedCount(account_id));
+  absl::MutexLock lock(&mu_);
+  pacing.set_offline(offline_.contains(account_id));
   return pacing;
 }
 

@@ -4,8 +4,18 @@
 // account, at most max_concurrent_sends in all). The loop sleeps on the Clock
 // until the next send is due or something changes (a send accepted, a call
 // answered, a callback applied).
+//
+// An account the vendor reports offline (a send refused with
+// IsAccountOffline(), or a presence callback) is held: its sends stay QUEUED
+// until it logs in again, or a probe (its next send, tried every
+// offline_probe_interval) goes through. Only a vendor's own answer ends a
+// hold (not a transport failure), and an offline answer to a call that began
+// before a login does not hold the account again. A hold with nothing queued
+// ends at its probe time. The holds live in memory only: after a restart the
+// first send finds out again.
 #pragma once
 
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
@@ -19,6 +29,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/time/clock.h"
@@ -43,7 +54,9 @@ class OutboxDispatcher final : public SendDispatcher {
                    Clock* clock, DispatchOptions options);
   ~OutboxDispatcher() override;  // Stop()s
 
-  // Restores the accounts' stored pauses and starts dispatching. Call once.
+  // Restores the accounts' stored pauses and the corps' dispatches of the last
+  // hour, and starts dispatching. Call once: FAILED_PRECONDITION afterwards,
+  // restoring nothing.
   absl::Status Start();
   // Stops the loop and waits for the vendor calls in flight; sends not yet
   // handed over stay QUEUED for the next start.
@@ -58,6 +71,7 @@ class OutboxDispatcher final : public SendDispatcher {
   wecom::robot::v1::AccountPacing Pacing(const std::string& account_id) const override;
   absl::StatusOr<std::optional<wecom::robot::v1::Send>> OnVendorOutcome(
       const VendorSendOutcome& outcome) override;
+  void OnAccountPresence(const std::string& account_id, bool online) override;
 
   // Blocks until the dispatcher has nothing to do before the clock moves on:
   // its loop sleeps with nothing due, no vendor call is in flight and nothing
@@ -69,6 +83,10 @@ class OutboxDispatcher final : public SendDispatcher {
   struct Task {
     SendOutbox::Due due;
     AccountRef account;
+    // When the pacer counted it for its corp (SendPacer::RecordDispatch).
+    absl::Time dispatched_at;
+    // The account's logins reported when it was handed over (LoginsOf).
+    uint64_t logins = 0;
   };
   // A due send held back by pacing, since when and why.
   struct Wait {
@@ -84,6 +102,10 @@ class OutboxDispatcher final : public SendDispatcher {
   // must look again at the latest.
   absl::Time DispatchDue(const std::vector<SendOutbox::Due>& due)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Starts or continues the account's wait for `reason` (ending a wait for
+  // another reason) and adds it to `still_waiting`.
+  void KeepWaiting(const std::string& account_id, absl::string_view reason, absl::Time now,
+                   std::set<std::string>& still_waiting) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void EndWait(const std::string& account_id, absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Work();
   void Attempt(const Task& task);
@@ -94,6 +116,10 @@ class OutboxDispatcher final : public SendDispatcher {
   void OnTransition(const wecom::robot::v1::Send& send);
   // Pauses the account for its next cool-down and records it.
   void Throttle(const std::string& account_id);
+  // Holds the offline account until its next probe (or its login).
+  void HoldOffline(const std::string& account_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void ReleaseOffline(const std::string& account_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  uint64_t LoginsOf(const std::string& account_id) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Wake();
   bool Idle() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void PublishGauges(const std::vector<SendOutbox::Due>& due);
@@ -121,6 +147,11 @@ class OutboxDispatcher final : public SendDispatcher {
   std::set<std::string> busy_accounts_ ABSL_GUARDED_BY(mu_);
   // Accounts held back after a storage error, until when.
   std::map<std::string, absl::Time> held_ ABSL_GUARDED_BY(mu_);
+  // Accounts the vendor reports offline, and when their next send is tried.
+  std::map<std::string, absl::Time> offline_ ABSL_GUARDED_BY(mu_);
+  // Logins reported per account (one entry per account that ever logged in):
+  // the presence generation a vendor call's offline answer is checked against.
+  std::map<std::string, uint64_t> logins_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, Wait> waiting_ ABSL_GUARDED_BY(mu_);
   std::thread loop_;
   std::vector<std::thread> workers_;

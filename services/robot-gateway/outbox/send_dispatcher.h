@@ -25,6 +25,10 @@ class SendOutcomeSink {
   // account (escalating cool-down) and records an AccountThrottledEvent.
   virtual absl::StatusOr<std::optional<wecom::robot::v1::Send>> OnVendorOutcome(
       const VendorSendOutcome& outcome) = 0;
+  // The vendor reports the account logged in (`online`) or offline (quntool
+  // user_login / user_offline). Sends of an offline account wait until it is
+  // back. A sink that holds no sends ignores it (the default).
+  virtual void OnAccountPresence(const std::string& /*account_id*/, bool /*online*/) {}
 };
 
 // Pacing defaults are seed 003's: 500 ms between one account's sends, 50,000
@@ -47,6 +51,12 @@ struct DispatchOptions {
   absl::Duration unavailable_retry_delay = absl::Seconds(5);
   // An OUTCOME_UNKNOWN send no callback reconciles within this fails.
   absl::Duration unknown_outcome_timeout = absl::Minutes(10);
+  // A SENT send whose echo has not come within this stops counting as pending
+  // (the outbox age); it stays SENT, and a late echo still confirms it.
+  absl::Duration sent_confirmation_timeout = absl::Minutes(10);
+  // While the vendor reports an account offline its sends wait; its next send
+  // is tried this often, in case its login callback was lost.
+  absl::Duration offline_probe_interval = absl::Minutes(1);
   // Vendor calls in flight at once (never more than one per account).
   int max_concurrent_sends = 8;
 };
@@ -60,7 +70,7 @@ class SendDispatcher : public SendOutcomeSink {
   virtual absl::StatusOr<wecom::robot::v1::Send> Get(const std::string& send_id) const = 0;
   virtual absl::StatusOr<wecom::robot::v1::Send> GetByIdempotencyKey(
       const std::string& account_id, const std::string& key) const = 0;
-  // The account's pacing state (paused, cool-down end, queued sends).
+  // The account's pacing state (paused, cool-down end, queued sends, offline).
   virtual wecom::robot::v1::AccountPacing Pacing(const std::string& account_id) const = 0;
 };
 

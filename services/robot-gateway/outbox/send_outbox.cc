@@ -1,8 +1,10 @@
 #include "services/robot-gateway/outbox/send_outbox.h"
 
 #include <algorithm>
+#include <iterator>
 #include <utility>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/string_view.h"
@@ -26,22 +28,31 @@ constexpr absl::string_view kIdempotencyPrefix = "idem/";
 constexpr absl::string_view kQueuePrefix = "queue/";
 // QUEUED sends whose vendor call is in flight, per account.
 constexpr absl::string_view kFlightPrefix = "flight/";
-// SENT sends in acceptance order.
+// SENT sends in acceptance order, until their confirmation timeout.
 constexpr absl::string_view kSentPrefix = "sent/";
 // OUTCOME_UNKNOWN sends, per account in queue order.
 constexpr absl::string_view kUnknownPrefix = "unknown/";
 // The vendor's message ids, per vendor.
 constexpr absl::string_view kVendorMsgPrefix = "vmsg/";
 constexpr absl::string_view kPausePrefix = "pause/";
+// Sends handed to the vendor, per corp and unix minute: "<prefix><corp>/<minute>"
+// holding the count, both 8 bytes big-endian.
+constexpr absl::string_view kCorpMinutePrefix = "corpwin/";
 // The next queue sequence number.
 constexpr absl::string_view kSequenceKey = "outbox/seq";
 
 rocksdb::Slice AsSlice(absl::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
 absl::string_view View(const rocksdb::Slice& s) { return absl::string_view(s.data(), s.size()); }
 
-std::string SequenceValue(uint64_t seq) {
+// ReadBigEndian of 8 bytes in an absl::string_view (not a std::string_view in
+// abseil 20220623).
+uint64_t BigEndianAt(absl::string_view bytes) {
+  return ReadBigEndian(std::string_view(bytes.data(), bytes.size()));
+}
+
+std::string BigEndianValue(uint64_t number) {
   std::string value;
-  AppendBigEndian(&value, seq);
+  AppendBigEndian(&value, number);
   return value;
 }
 
@@ -63,6 +74,20 @@ std::string VendorOf(const std::string& account_id) {
 
 std::string VendorMsgKey(const std::string& account_id, const std::string& vendor_msg_id) {
   return absl::StrCat(kVendorMsgPrefix, VendorOf(account_id), "/", vendor_msg_id);
+}
+
+std::string SentIndexKey(uint64_t queue_seq) {
+  std::string key(kSentPrefix);
+  AppendBigEndian(&key, queue_seq);
+  return key;
+}
+
+int64_t UnixMinute(absl::Time time) { return absl::ToUnixSeconds(time) / 60; }
+
+std::string CorpMinuteKey(const std::string& corp_id, int64_t minute) {
+  std::string key = absl::StrCat(kCorpMinutePrefix, corp_id, "/");
+  AppendBigEndian(&key, static_cast<uint64_t>(minute));
+  return key;
 }
 
 bool InFlight(const OutboxEntry& entry) {
@@ -96,7 +121,7 @@ std::optional<std::string> StateIndexKey(const OutboxEntry& entry) {
   } else if (entry.send().state() == v1::SEND_STATE_OUTCOME_UNKNOWN) {
     key = AccountPrefix(kUnknownPrefix, account);
   } else if (entry.send().state() == v1::SEND_STATE_SENT) {
-    key = std::string(kSentPrefix);
+    return SentIndexKey(entry.queue_seq());
   } else {
     return std::nullopt;
   }
@@ -168,6 +193,12 @@ absl::Status ForEachUnder(rocksdb::DB* db, const rocksdb::ReadOptions& options,
 std::string AccountInKey(absl::string_view key, absl::string_view prefix) {
   const size_t end = key.size() >= prefix.size() + 9 ? key.size() - 9 : prefix.size();
   return std::string(key.substr(prefix.size(), end - prefix.size()));
+}
+
+SendOutbox::Due DueOf(const OutboxEntry& entry) {
+  SendOutbox::Due due{.send = entry.send(), .corp_id = entry.corp_id()};
+  if (entry.not_before_ms() != 0) due.not_before = absl::FromUnixMillis(entry.not_before_ms());
+  return due;
 }
 
 v1::Event SendStatusEvent(const OutboxEntry& entry, absl::Time now) {
@@ -270,8 +301,42 @@ absl::Status SendOutbox::Load() {
     ++queued[AccountInKey(key, kQueuePrefix)];
     return true;
   }));
-  for (const auto& [account, count] : queued) queued_total_ += count;
+  for (const auto& [account, count] : queued) {
+    queued_total_ += count;
+    stale_heads_.insert(account);
+  }
   queued_ = std::move(queued);
+  std::vector<std::string> pending;
+  for (absl::string_view prefix : {kSentPrefix, kUnknownPrefix}) {
+    RETURN_IF_ERROR(ForEachUnder(db_, read, prefix, [&pending](auto, absl::string_view send_id) {
+      pending.emplace_back(send_id);
+      return true;
+    }));
+  }
+  for (const std::string& send_id : pending) {
+    ASSIGN_OR_RETURN(const OutboxEntry entry, ReadEntry(send_id));
+    Track(OutboxEntry(), entry);
+  }
+  absl::Status parsed = absl::OkStatus();
+  std::map<std::string, std::map<int64_t, int64_t>> corp_minutes;
+  RETURN_IF_ERROR(ForEachUnder(
+      db_, read, kCorpMinutePrefix,
+      [&corp_minutes, &parsed](absl::string_view key, absl::string_view value) {
+        // "<prefix><corp>/" and the 8-byte minute.
+        if (key.size() < kCorpMinutePrefix.size() + 9 || key[key.size() - 9] != '/' ||
+            value.size() != 8) {
+          parsed = absl::DataLossError(
+              absl::StrCat("outbox: malformed corp count at \"", absl::CHexEscape(key), "\""));
+          return false;
+        }
+        const std::string corp(
+            key.substr(kCorpMinutePrefix.size(), key.size() - kCorpMinutePrefix.size() - 9));
+        const auto minute = static_cast<int64_t>(BigEndianAt(key.substr(key.size() - 8)));
+        corp_minutes[corp][minute] = static_cast<int64_t>(BigEndianAt(value));
+        return true;
+      }));
+  RETURN_IF_ERROR(parsed);
+  corp_minutes_ = std::move(corp_minutes);
   std::vector<std::string> in_flight;
   RETURN_IF_ERROR(
       ForEachUnder(db_, read, kFlightPrefix, [&in_flight](auto, absl::string_view send_id) {
@@ -320,24 +385,67 @@ absl::Status SendOutbox::StoreTransition(const OutboxEntry& before, OutboxEntry&
     return absl::InternalError(absl::StrCat("outbox: transition ", after.transitions(), " of send ",
                                             after.send().send_id(), " was stored before"));
   }
-  CountQueued(before, after);
+  Track(before, after);
   return absl::OkStatus();
 }
 
-absl::Status SendOutbox::StoreQuietly(const OutboxEntry& before, const OutboxEntry& after) {
-  rocksdb::WriteBatch batch;
-  AddEntryWrites(before, after, &batch);
-  RETURN_IF_ERROR(WriteSynced(db_, &batch));
-  CountQueued(before, after);
+absl::Status SendOutbox::StoreQuietly(const OutboxEntry& before, const OutboxEntry& after,
+                                      rocksdb::WriteBatch* extra) {
+  rocksdb::WriteBatch own;
+  rocksdb::WriteBatch* batch = extra != nullptr ? extra : &own;
+  AddEntryWrites(before, after, batch);
+  RETURN_IF_ERROR(WriteSynced(db_, batch));
+  Track(before, after);
   return absl::OkStatus();
 }
 
-void SendOutbox::CountQueued(const OutboxEntry& before, const OutboxEntry& after) {
-  const int delta = (Waiting(after) ? 1 : 0) - (Waiting(before) ? 1 : 0);
-  if (delta == 0) return;
+void SendOutbox::Track(const OutboxEntry& before, const OutboxEntry& after) {
   const std::string& account = after.send().account_id();
-  queued_total_ += delta;
-  if ((queued_[account] += delta) == 0) queued_.erase(account);
+  const int delta = (Waiting(after) ? 1 : 0) - (Waiting(before) ? 1 : 0);
+  if (delta != 0) {
+    queued_total_ += delta;
+    if ((queued_[account] += delta) == 0) queued_.erase(account);
+  }
+  if (Waiting(after)) {
+    // Queue order is queue_seq order: a send requeued keeps its place.
+    const auto head = heads_.find(account);
+    if (!stale_heads_.contains(account) &&
+        (head == heads_.end() || after.queue_seq() <= head->second.queue_seq)) {
+      heads_.insert_or_assign(account, Head{.queue_seq = after.queue_seq(), .due = DueOf(after)});
+    }
+  } else if (Waiting(before)) {
+    const auto head = heads_.find(account);
+    if (head != heads_.end() && head->second.queue_seq == before.queue_seq()) {
+      heads_.erase(head);
+      if (queued_.contains(account)) stale_heads_.insert(account);
+    }
+  }
+  if (Pending(before)) pending_.erase(before.queue_seq());
+  if (Pending(after)) {
+    pending_.insert_or_assign(
+        after.queue_seq(),
+        PendingSend{.send_id = after.send().send_id(),
+                    .state = after.send().state(),
+                    .accepted_at = absl::FromUnixMillis(after.send().accepted_at_ms()),
+                    .sent_at = absl::FromUnixMillis(after.send().sent_at_ms()),
+                    .vendor = VendorOf(account)});
+  }
+}
+
+absl::Status SendOutbox::RefreshHead(const std::string& account_id) const {
+  if (!stale_heads_.contains(account_id)) return absl::OkStatus();
+  std::optional<std::string> head_id;
+  RETURN_IF_ERROR(ForEachUnder(db_, rocksdb::ReadOptions(), AccountPrefix(kQueuePrefix, account_id),
+                               [&head_id](auto, absl::string_view send_id) {
+                                 head_id = std::string(send_id);
+                                 return false;
+                               }));
+  if (head_id.has_value()) {
+    ASSIGN_OR_RETURN(const OutboxEntry entry, ReadEntry(*head_id));
+    heads_.insert_or_assign(account_id, Head{.queue_seq = entry.queue_seq(), .due = DueOf(entry)});
+  }
+  stale_heads_.erase(account_id);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<SendOutbox::Accepted> SendOutbox::Accept(v1::Send send, const std::string& corp_id) {
@@ -374,7 +482,7 @@ absl::StatusOr<SendOutbox::Accepted> SendOutbox::Accept(v1::Send send, const std
     after.set_corp_id(corp_id);
     after.set_queue_seq(seq);
     rocksdb::WriteBatch batch;
-    batch.Put(AsSlice(kSequenceKey), SequenceValue(seq + 1));
+    batch.Put(AsSlice(kSequenceKey), BigEndianValue(seq + 1));
     RETURN_IF_ERROR(StoreTransition(OutboxEntry(), after, &batch));
     next_seq_ = seq + 1;
   }
@@ -399,27 +507,16 @@ absl::StatusOr<v1::Send> SendOutbox::GetByIdempotencyKey(const std::string& acco
 }
 
 absl::StatusOr<std::vector<SendOutbox::Due>> SendOutbox::NextPerAccount() const {
-  rocksdb::ManagedSnapshot snapshot(db_);
-  rocksdb::ReadOptions read;
-  read.snapshot = snapshot.snapshot();
-  std::vector<std::pair<uint64_t, Due>> heads;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read));
-  it->Seek(AsSlice(kQueuePrefix));
-  while (it->Valid() && it->key().starts_with(AsSlice(kQueuePrefix))) {
-    const std::string account = AccountInKey(View(it->key()), kQueuePrefix);
-    ASSIGN_OR_RETURN(OutboxEntry entry, ReadEntryAt(db_, read, it->value().ToString()));
-    Due due{.send = std::move(*entry.mutable_send()), .corp_id = entry.corp_id()};
-    if (entry.not_before_ms() != 0) due.not_before = absl::FromUnixMillis(entry.not_before_ms());
-    heads.emplace_back(entry.queue_seq(), std::move(due));
-    // Past every key of this account: '0' follows '/'.
-    it->Seek(absl::StrCat(kQueuePrefix, account, "0"));
-  }
-  RETURN_IF_ERROR(FromRocks(it->status(), "outbox scan"));
+  absl::MutexLock lock(&mu_);
+  while (!stale_heads_.empty()) RETURN_IF_ERROR(RefreshHead(*stale_heads_.begin()));
+  std::vector<const Head*> heads;
+  heads.reserve(heads_.size());
+  for (const auto& [account, head] : heads_) heads.push_back(&head);
   std::sort(heads.begin(), heads.end(),
-            [](const auto& a, const auto& b) { return a.first < b.first; });
+            [](const Head* a, const Head* b) { return a->queue_seq < b->queue_seq; });
   std::vector<Due> due;
   due.reserve(heads.size());
-  for (auto& [seq, head] : heads) due.push_back(std::move(head));
+  for (const Head* head : heads) due.push_back(head->due);
   return due;
 }
 
@@ -444,22 +541,65 @@ absl::StatusOr<v1::Send> SendOutbox::BeginAttempt(const std::string& send_id) {
                      ", not queued"));
   }
   // Only the head may go: a requeued send goes back in front of later ones.
-  std::string head;
-  RETURN_IF_ERROR(ForEachUnder(db_, rocksdb::ReadOptions(),
-                               AccountPrefix(kQueuePrefix, before.send().account_id()),
-                               [&head](auto, absl::string_view first) {
-                                 head = std::string(first);
-                                 return false;
-                               }));
-  if (head != send_id) {
+  const std::string& account = before.send().account_id();
+  RETURN_IF_ERROR(RefreshHead(account));
+  const auto head = heads_.find(account);
+  const std::string head_id = head != heads_.end() ? head->second.due.send.send_id() : "";
+  if (head_id != send_id) {
     return absl::FailedPreconditionError(
-        absl::StrCat("send ", send_id, " is not its account's next send (", head, " is)"));
+        absl::StrCat("send ", send_id, " is not its account's next send (", head_id, " is)"));
   }
+  const absl::Time now = clock_->Now();
   OutboxEntry after = before;
   after.mutable_send()->set_attempts(before.send().attempts() + 1);
-  after.set_attempt_started_ms(absl::ToUnixMillis(clock_->Now()));
-  RETURN_IF_ERROR(StoreQuietly(before, after));
+  after.set_attempt_started_ms(absl::ToUnixMillis(now));
+  rocksdb::WriteBatch batch;
+  const CorpCount counted = StageCorpCount(before.corp_id(), UnixMinute(now), 1, &batch);
+  RETURN_IF_ERROR(StoreQuietly(before, after, &batch));
+  KeepCorpCount(counted);
   return after.send();
+}
+
+SendOutbox::CorpCount SendOutbox::StageCorpCount(const std::string& corp_id, int64_t minute,
+                                                 int64_t delta, rocksdb::WriteBatch* batch) const {
+  CorpCount count{.corp_id = corp_id, .minute = minute};
+  if (const auto corp = corp_minutes_.find(corp_id); corp != corp_minutes_.end()) {
+    const auto counted = corp->second.find(minute);
+    if (counted != corp->second.end()) count.dispatches = counted->second;
+  }
+  count.dispatches = std::max<int64_t>(0, count.dispatches + delta);
+  const std::string key = CorpMinuteKey(corp_id, minute);
+  if (count.dispatches == 0) {
+    batch->Delete(key);
+  } else {
+    batch->Put(key, BigEndianValue(static_cast<uint64_t>(count.dispatches)));
+  }
+  return count;
+}
+
+void SendOutbox::KeepCorpCount(const CorpCount& count) {
+  if (count.dispatches > 0) {
+    corp_minutes_[count.corp_id][count.minute] = count.dispatches;
+    return;
+  }
+  const auto corp = corp_minutes_.find(count.corp_id);
+  if (corp == corp_minutes_.end()) return;
+  corp->second.erase(count.minute);
+  if (corp->second.empty()) corp_minutes_.erase(corp);
+}
+
+std::map<std::string, std::vector<SendOutbox::MinuteCount>> SendOutbox::CorpDispatches() const {
+  absl::MutexLock lock(&mu_);
+  std::map<std::string, std::vector<MinuteCount>> dispatches;
+  for (const auto& [corp, minutes] : corp_minutes_) {
+    if (minutes.empty()) continue;
+    std::vector<MinuteCount>& counts = dispatches[corp];
+    for (const auto& [minute, count] : minutes) {
+      counts.push_back(
+          MinuteCount{.minute = absl::FromUnixSeconds(minute * 60), .dispatches = count});
+    }
+  }
+  return dispatches;
 }
 
 absl::StatusOr<v1::Send> SendOutbox::Transition(const std::string& send_id,
@@ -519,6 +659,33 @@ absl::StatusOr<v1::Send> SendOutbox::Requeue(const std::string& send_id,
     BackToQueue(entry, error, not_before);
     return true;
   });
+}
+
+absl::StatusOr<v1::Send> SendOutbox::ReturnUnsent(const std::string& send_id,
+                                                  const wecom::common::v1::VendorError& error) {
+  OutboxEntry after;
+  {
+    absl::MutexLock lock(&mu_);
+    ASSIGN_OR_RETURN(const OutboxEntry before, ReadEntry(send_id));
+    if (!InFlight(before)) return before.send();
+    after = before;
+    after.mutable_send()->set_attempts(before.send().attempts() - 1);
+    BackToQueue(after, error, absl::InfinitePast());
+    // It never reached WeCom: its dispatch must not use up the corp's limit.
+    rocksdb::WriteBatch batch;
+    const CorpCount uncounted =
+        StageCorpCount(before.corp_id(),
+                       UnixMinute(absl::FromUnixMillis(before.attempt_started_ms())), -1, &batch);
+    if (google::protobuf::util::MessageDifferencer::Equals(before.send().error(), error)) {
+      RETURN_IF_ERROR(StoreQuietly(before, after, &batch));
+      KeepCorpCount(uncounted);
+      return after.send();
+    }
+    RETURN_IF_ERROR(StoreTransition(before, after, &batch));
+    KeepCorpCount(uncounted);
+  }
+  Notify(after.send());
+  return after.send();
 }
 
 absl::StatusOr<std::optional<SendOutbox::Match>> SendOutbox::FindForOutcome(
@@ -583,59 +750,87 @@ absl::StatusOr<std::optional<v1::Send>> SendOutbox::ApplyVendorOutcome(
   return after.send();
 }
 
-absl::StatusOr<std::vector<v1::Send>> SendOutbox::ExpireUnknown(absl::Duration max_age) {
+absl::StatusOr<SendOutbox::Expired> SendOutbox::Expire(absl::Duration unknown_outcome_timeout,
+                                                       absl::Duration sent_confirmation_timeout) {
   const absl::Time now = clock_->Now();
-  const int64_t cutoff_ms = absl::ToUnixMillis(now - max_age);
-  std::vector<v1::Send> expired;
+  Expired expired;
+  absl::Status status;
   {
     absl::MutexLock lock(&mu_);
-    std::vector<std::string> unknown;
-    RETURN_IF_ERROR(ForEachUnder(db_, rocksdb::ReadOptions(), kUnknownPrefix,
-                                 [&unknown](auto, absl::string_view send_id) {
-                                   unknown.emplace_back(send_id);
-                                   return true;
-                                 }));
-    for (const std::string& send_id : unknown) {
-      ASSIGN_OR_RETURN(const OutboxEntry before, ReadEntry(send_id));
-      if (before.send().sent_at_ms() > cutoff_ms) continue;
-      OutboxEntry after = before;
-      wecom::common::v1::VendorError& error = *after.mutable_send()->mutable_error();
-      error.set_vendor(VendorOf(before.send().account_id()));
-      error.set_message(absl::StrCat("outcome unknown: no callback within ",
-                                     absl::FormatDuration(max_age), " of the send call"));
-      Finish(after, v1::SEND_STATE_FAILED, now);
-      RETURN_IF_ERROR(StoreTransition(before, after));
-      expired.push_back(after.send());
+    status = FailUnknown(unknown_outcome_timeout, now, expired.failed);
+    if (status.ok()) {
+      absl::StatusOr<std::map<std::string, int64_t>> unconfirmed =
+          ForgetExpired(sent_confirmation_timeout, now);
+      if (unconfirmed.ok()) {
+        expired.unconfirmed = *std::move(unconfirmed);
+      } else {
+        status = unconfirmed.status();
+      }
     }
   }
-  for (const v1::Send& send : expired) Notify(send);
+  // Stored transitions are told even when a later write failed.
+  for (const v1::Send& send : expired.failed) Notify(send);
+  RETURN_IF_ERROR(status);
   return expired;
 }
 
-absl::StatusOr<std::optional<absl::Time>> SendOutbox::OldestPendingAcceptedAt() const {
-  rocksdb::ManagedSnapshot snapshot(db_);
-  rocksdb::ReadOptions read;
-  read.snapshot = snapshot.snapshot();
-  // Sequence order is acceptance order: the first SENT key, and every send
-  // in flight or unknown (few), hold the oldest.
-  std::vector<std::string> candidates;
-  const auto collect = [&candidates](auto, absl::string_view send_id) {
-    candidates.emplace_back(send_id);
-    return true;
-  };
-  RETURN_IF_ERROR(ForEachUnder(db_, read, kSentPrefix, [&candidates](auto, absl::string_view id) {
-    candidates.emplace_back(id);
-    return false;
-  }));
-  RETURN_IF_ERROR(ForEachUnder(db_, read, kFlightPrefix, collect));
-  RETURN_IF_ERROR(ForEachUnder(db_, read, kUnknownPrefix, collect));
-  std::optional<absl::Time> oldest;
-  for (const std::string& send_id : candidates) {
-    ASSIGN_OR_RETURN(const OutboxEntry entry, ReadEntryAt(db_, read, send_id));
-    const absl::Time accepted = absl::FromUnixMillis(entry.send().accepted_at_ms());
-    if (!oldest.has_value() || accepted < *oldest) oldest = accepted;
+absl::Status SendOutbox::FailUnknown(absl::Duration max_age, absl::Time now,
+                                     std::vector<v1::Send>& failed) {
+  const absl::Time cutoff = now - max_age;
+  std::vector<std::string> overdue;
+  for (const auto& [seq, pending] : pending_) {
+    if (pending.state == v1::SEND_STATE_OUTCOME_UNKNOWN && pending.sent_at <= cutoff) {
+      overdue.push_back(pending.send_id);
+    }
   }
-  return oldest;
+  for (const std::string& send_id : overdue) {
+    ASSIGN_OR_RETURN(const OutboxEntry before, ReadEntry(send_id));
+    OutboxEntry after = before;
+    wecom::common::v1::VendorError& error = *after.mutable_send()->mutable_error();
+    error.set_vendor(VendorOf(before.send().account_id()));
+    error.set_message(absl::StrCat("outcome unknown: no callback within ",
+                                   absl::FormatDuration(max_age), " of the send call"));
+    Finish(after, v1::SEND_STATE_FAILED, now);
+    RETURN_IF_ERROR(StoreTransition(before, after));
+    failed.push_back(after.send());
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::map<std::string, int64_t>> SendOutbox::ForgetExpired(absl::Duration max_age,
+                                                                         absl::Time now) {
+  rocksdb::WriteBatch batch;
+  // The entries stay as they are: only the pending index forgets them.
+  std::vector<uint64_t> unconfirmed;
+  std::map<std::string, int64_t> per_vendor;
+  for (const auto& [seq, pending] : pending_) {
+    if (pending.state == v1::SEND_STATE_SENT && pending.sent_at <= now - max_age) {
+      batch.Delete(SentIndexKey(seq));
+      unconfirmed.push_back(seq);
+      ++per_vendor[pending.vendor];
+    }
+  }
+  // Minutes that ended an hour ago or earlier.
+  const int64_t first_kept = UnixMinute(now - kCorpLimitWindow);
+  for (const auto& [corp, minutes] : corp_minutes_) {
+    for (auto it = minutes.begin(); it != minutes.end() && it->first < first_kept; ++it) {
+      batch.Delete(CorpMinuteKey(corp, it->first));
+    }
+  }
+  if (batch.Count() > 0) RETURN_IF_ERROR(WriteSynced(db_, &batch));
+  for (const uint64_t seq : unconfirmed) pending_.erase(seq);
+  for (auto it = corp_minutes_.begin(); it != corp_minutes_.end();) {
+    std::map<int64_t, int64_t>& minutes = it->second;
+    minutes.erase(minutes.begin(), minutes.lower_bound(first_kept));
+    it = minutes.empty() ? corp_minutes_.erase(it) : std::next(it);
+  }
+  return per_vendor;
+}
+
+std::optional<absl::Time> SendOutbox::OldestPendingAcceptedAt() const {
+  absl::MutexLock lock(&mu_);
+  if (pending_.empty()) return std::nullopt;
+  return pending_.begin()->second.accepted_at;
 }
 
 absl::StatusOr<std::map<std::string, AccountPause>> SendOutbox::LoadPauses() const {

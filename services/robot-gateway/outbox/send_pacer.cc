@@ -2,15 +2,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 
 namespace wecom::robot {
 namespace {
 
-constexpr absl::Duration kCorpWindow = absl::Hours(1);
-
 // Drops the dispatches that left the window ending at `now`.
 void Prune(std::deque<absl::Time>& window, absl::Time now) {
-  while (!window.empty() && window.front() <= now - kCorpWindow) window.pop_front();
+  while (!window.empty() && window.front() <= now - kCorpLimitWindow) window.pop_front();
 }
 
 }  // namespace
@@ -45,7 +44,9 @@ SendPacer::Slot SendPacer::NextSlot(const std::string& account_id, const std::st
     std::deque<absl::Time>& window = corp_window_[corp_id];
     Prune(window, now);
     const size_t limit = static_cast<size_t>(options_.corp_hourly_limit);
-    if (window.size() >= limit) hold(window[window.size() - limit] + kCorpWindow, kCorpHourlyLimit);
+    if (window.size() >= limit) {
+      hold(window[window.size() - limit] + kCorpLimitWindow, kCorpHourlyLimit);
+    }
   }
   const auto pause = pauses_.find(account_id);
   if (pause != pauses_.end()) hold(pause->second.paused_until, kCooldown);
@@ -53,12 +54,33 @@ SendPacer::Slot SendPacer::NextSlot(const std::string& account_id, const std::st
   return slot;
 }
 
-void SendPacer::RecordDispatch(const std::string& corp_id) {
+absl::Time SendPacer::RecordDispatch(const std::string& corp_id) {
   const absl::Time now = clock_->Now();
   absl::MutexLock lock(&mu_);
   std::deque<absl::Time>& window = corp_window_[corp_id];
   Prune(window, now);
   window.push_back(now);
+  return now;
+}
+
+void SendPacer::ForgetDispatch(const std::string& corp_id, absl::Time at) {
+  absl::MutexLock lock(&mu_);
+  const auto corp = corp_window_.find(corp_id);
+  if (corp == corp_window_.end()) return;
+  std::deque<absl::Time>& window = corp->second;
+  // Searched from the newest end, where a dispatch just made is.
+  const auto found = std::find(window.rbegin(), window.rend(), at);
+  if (found != window.rend()) window.erase(std::next(found).base());
+}
+
+void SendPacer::RestoreDispatches(const std::string& corp_id, absl::Time at, int64_t count) {
+  if (count <= 0) return;
+  const absl::Time now = clock_->Now();
+  absl::MutexLock lock(&mu_);
+  std::deque<absl::Time>& window = corp_window_[corp_id];
+  // Kept in time order, so that the limit's oldest dispatch is found by index.
+  window.insert(std::upper_bound(window.begin(), window.end(), at), static_cast<size_t>(count), at);
+  Prune(window, now);
 }
 
 void SendPacer::RecordCall(const std::string& account_id) {

@@ -2,9 +2,12 @@
 // on a Clock (PacingOptions): a minimum interval between one account's vendor
 // calls, a sliding one-hour limit per corp, and an escalating cool-down per
 // throttled account. Thread-safe. The dispatcher persists the pauses
-// (SendOutbox::StorePause) and restores them on start.
+// (SendOutbox::StorePause) and the corps' dispatches (counted by
+// SendOutbox::BeginAttempt, given back by ReturnUnsent) and restores both on
+// start.
 #pragma once
 
+#include <cstdint>
 #include <deque>
 #include <map>
 #include <optional>
@@ -28,8 +31,8 @@ class SendPacer {
   static constexpr absl::string_view kCooldown = "cooldown";
 
   // Every account's first call waits min_account_interval from now, since a
-  // previous process may just have sent for it. The corp windows start empty:
-  // rebuilding them would mean reading every stored send.
+  // previous process may just have sent for it. The corp windows start empty
+  // until RestoreDispatches fills them.
   SendPacer(PacingOptions options, Clock* clock);
 
   struct Slot {
@@ -43,8 +46,14 @@ class SendPacer {
   Slot NextSlot(const std::string& account_id, const std::string& corp_id, absl::Time now);
 
   // A send of the corp was taken for dispatch now: it counts for the corp's
-  // hour from here.
-  void RecordDispatch(const std::string& corp_id);
+  // hour from here. Returns the time recorded (for ForgetDispatch).
+  absl::Time RecordDispatch(const std::string& corp_id);
+  // The corp's dispatch recorded at `at` never reached WeCom (the vendor
+  // refused it unsent): it no longer counts.
+  void ForgetDispatch(const std::string& corp_id, absl::Time at);
+  // `count` dispatches of the corp at `at` (not after now) by an earlier
+  // process: they count for the corp's hour from `at`.
+  void RestoreDispatches(const std::string& corp_id, absl::Time at, int64_t count);
   // The account's vendor call starts now: its next one waits the interval.
   void RecordCall(const std::string& account_id);
 

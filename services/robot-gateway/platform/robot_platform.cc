@@ -1,8 +1,23 @@
 #include "services/robot-gateway/platform/robot_platform.h"
 
+#include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 
 namespace wecom::robot {
+namespace {
+
+// A payload of ours: its presence is the mark, it carries nothing.
+constexpr absl::string_view kAccountOfflineUrl = "wecom.robot/AccountOffline";
+
+}  // namespace
+
+void SetAccountOffline(absl::Status& status) {
+  status.SetPayload(kAccountOfflineUrl, absl::Cord());
+}
+
+bool IsAccountOffline(const absl::Status& status) {
+  return status.GetPayload(kAccountOfflineUrl).has_value();
+}
 
 absl::StatusOr<std::vector<v1::Account>> RobotPlatform::ListAccounts(
     const v1::ListAccountsRequest&) {

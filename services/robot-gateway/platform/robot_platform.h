@@ -22,7 +22,12 @@
 
 namespace wecom::robot {
 
-namespace v1 = wecom::robot::v1;
+// A vendor's answer that the account is not logged in (quntool "企微不在线")
+// carries a mark, so that the outbox holds the account's sends until it is
+// back instead of failing them. API callers see the vendor's refusal as it
+// is. Marks `status` (a non-OK status; its code, message and payloads kept).
+void SetAccountOffline(absl::Status& status);
+bool IsAccountOffline(const absl::Status& status);
 
 // The container operations of Accounts (StartAccounts … LogOutAccounts).
 enum class AccountControl { kStart, kStop, kRestart, kLogOut };
@@ -60,8 +65,9 @@ class RobotPlatform {
   // Messaging. SendMessage delivers one message and returns the vendor's
   // message id. Its error tells the outbox what to do: DEADLINE_EXCEEDED means
   // the request may have reached the vendor (outcome unknown, never resent
-  // blindly); UNAVAILABLE means it did not (safe to retry); anything else is a
-  // refusal.
+  // blindly); UNAVAILABLE means it did not (safe to retry); IsAccountOffline()
+  // means the account is not logged in (the send waits for it); anything else
+  // is a refusal.
   virtual absl::StatusOr<std::string> SendMessage(const OutgoingMessage& message);
   // The transport SendMessage uses for `account`.
   virtual v1::SendTransport TransportFor(const AccountRef& account) const;

@@ -34,12 +34,9 @@ absl::StatusOr<std::string> ReadAnswer(const json& answer, std::string& result) 
     result = "malformed_response";
     return QuntoolMalformedResponse(kEndpoint, "an answer with neither msgId nor code");
   }
-  common::v1::VendorError error;
-  error.set_vendor(std::string(kVendor));
-  error.set_code(JsonInt(answer, "code"));
-  error.set_message(JsonString(answer, "msg"));
-  result = absl::StrCat(error.code());
-  return VendorFailure(absl::StatusCode::kFailedPrecondition, std::move(error));
+  const int64_t code = JsonInt(answer, "code");
+  result = absl::StrCat(code);
+  return QuntoolRefusal(kSendTopic, code, JsonString(answer, "msg"));
 }
 
 }  // namespace

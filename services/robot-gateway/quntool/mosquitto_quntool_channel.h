@@ -36,7 +36,7 @@ struct MosquittoQuntoolChannelOptions {
   int port = 1884;
   // The MQTT client id; "" lets the library pick a unique one. Two clients
   // with one id push each other off the broker.
-  std::string client_id;
+  std::string client_id{};
   // How long Connect waits for the broker and the subscription.
   absl::Duration connect_timeout = absl::Seconds(10);
   // When set, every Send is recorded: vendor "quntool", endpoint

@@ -11,6 +11,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
 #include "common/status/vendor_error.h"
+#include "services/robot-gateway/platform/robot_platform.h"
 #include "services/robot-gateway/quntool/quntool_json.h"
 #include "wecom/common/v1/vendor_error.pb.h"
 
@@ -42,12 +43,6 @@ absl::Status Failure(absl::StatusCode code, absl::string_view path, int64_t vend
   absl::Status status(code, absl::StrCat(path, ": ", bare.message()));
   SetVendorError(status, error);
   return status;
-}
-
-absl::StatusCode CodeForRefusal(absl::string_view msg) {
-  if (absl::StrContains(msg, kAccountOffline)) return absl::StatusCode::kFailedPrecondition;
-  if (absl::EndsWith(msg, kRequiredSuffix)) return absl::StatusCode::kInvalidArgument;
-  return absl::StatusCode::kFailedPrecondition;
 }
 
 absl::StatusCode CodeForHttpStatus(int http_status) {
@@ -244,10 +239,20 @@ absl::StatusOr<json> QuntoolApi::Unpack(absl::string_view path,
   }
   if (envelope.code != 0) {
     result = absl::StrCat(envelope.code);
-    return Failure(CodeForRefusal(envelope.msg), path, envelope.code, scrub(envelope.msg));
+    return QuntoolRefusal(path, envelope.code, scrub(envelope.msg));
   }
   result = "ok";
   return std::move(envelope.data);
+}
+
+absl::Status QuntoolRefusal(absl::string_view where, int64_t code, absl::string_view msg) {
+  const bool offline = absl::StrContains(msg, kAccountOffline);
+  const absl::StatusCode status_code = !offline && absl::EndsWith(msg, kRequiredSuffix)
+                                           ? absl::StatusCode::kInvalidArgument
+                                           : absl::StatusCode::kFailedPrecondition;
+  absl::Status refused = Failure(status_code, where, code, msg);
+  if (offline) SetAccountOffline(refused);
+  return refused;
 }
 
 absl::Status QuntoolMalformedResponse(absl::string_view path, absl::string_view what) {

@@ -12,7 +12,8 @@
 //   other HTTP non-200   FAILED_PRECONDITION
 //   not an envelope      INTERNAL "malformed response", code 0
 //   code != 0            "企微不在线" (account not logged in) and other refusals
-//                        FAILED_PRECONDITION; "<field>不能为空" INVALID_ARGUMENT
+//                        FAILED_PRECONDITION; "<field>不能为空" INVALID_ARGUMENT;
+//                        "企微不在线" also marked IsAccountOffline()
 // VendorError.code is the envelope's code, else the HTTP status. The apikey
 // never appears in a status or a metric.
 #pragma once
@@ -84,6 +85,11 @@ class QuntoolApi {
 
   const QuntoolApiOptions options_;
 };
+
+// The vendor's refusal {code, msg} of a call to `where` (a path or MQTT
+// topic): FAILED_PRECONDITION (INVALID_ARGUMENT for "<field>不能为空") with
+// VendorError{quntool, code, msg}; marked IsAccountOffline() for 企微不在线.
+absl::Status QuntoolRefusal(absl::string_view where, int64_t code, absl::string_view msg);
 
 // INTERNAL "malformed response: <what>" with VendorError{quntool, 0}, for an
 // answer whose `data` has an unexpected shape.

@@ -21,8 +21,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr absl::string_view kVendor = "quntool";
-// The MQTT topic sends are published to, as the metrics' endpoint.
+// The MQTT topic sends are published to, named in malformed-answer errors.
 constexpr absl::string_view kMqttTopic = "SendMessage";
 constexpr int32_t kDefaultLabelSearchPageSize = 100;
 constexpr int32_t kMaxLabelSearchPageSize = 1000;
@@ -64,9 +63,7 @@ absl::string_view ControlPath(AccountControl control) {
 }  // namespace
 
 QuntoolPlatform::QuntoolPlatform(QuntoolApi* api, QuntoolPlatformOptions options)
-    : api_(api),
-      options_(std::move(options)),
-      clock_(options_.clock != nullptr ? options_.clock : RealClock::Get()) {}
+    : api_(api), options_(std::move(options)) {}
 
 // Accounts.
 
@@ -604,12 +601,7 @@ bool QuntoolPlatform::GifTooLarge(const v1::MediaContent& gif) {
 }
 
 absl::StatusOr<std::string> QuntoolPlatform::SendOverMqtt(json message) {
-  const absl::Time start = clock_->Now();
   absl::StatusOr<std::string> msg_id = options_.mqtt->Send(message, options_.mqtt_timeout);
-  if (options_.metrics != nullptr) {
-    options_.metrics->VendorCall(kVendor, kMqttTopic, msg_id.ok() ? "ok" : "transport_error",
-                                 clock_->Now() - start);
-  }
   if (msg_id.ok() && msg_id->empty()) return QuntoolMalformedResponse(kMqttTopic, "no msgId");
   return msg_id;
 }

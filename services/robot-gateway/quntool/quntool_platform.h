@@ -13,9 +13,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "common/time/clock.h"
 #include "nlohmann/json.hpp"
-#include "services/robot-gateway/metrics/gateway_metrics.h"
 #include "services/robot-gateway/platform/robot_platform.h"
 #include "services/robot-gateway/quntool/quntool_api.h"
 #include "services/robot-gateway/quntool/quntool_mqtt_channel.h"
@@ -32,11 +30,8 @@ struct QuntoolPlatformOptions {
   absl::flat_hash_set<std::string> mqtt_wx_ids;
   // How long an MQTT send waits for the server's msgId.
   absl::Duration mqtt_timeout = absl::Seconds(10);
-  // When set, MQTT sends are recorded (endpoint "SendMessage", the topic);
-  // QuntoolApi records the HTTP calls.
-  GatewayMetrics* metrics = nullptr;
-  // Measures MQTT latencies; RealClock when null.
-  Clock* clock = nullptr;
+  // The platform records no metrics itself: the channel records the MQTT
+  // sends (MosquittoQuntoolChannelOptions::metrics), QuntoolApi the HTTP calls.
 };
 
 class QuntoolPlatform final : public RobotPlatform {
@@ -144,7 +139,6 @@ class QuntoolPlatform final : public RobotPlatform {
 
   QuntoolApi* const api_;
   const QuntoolPlatformOptions options_;
-  Clock* const clock_;
 };
 
 }  // namespace wecom::robot

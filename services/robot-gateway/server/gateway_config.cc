@@ -24,6 +24,8 @@ absl::Status ReadWebhook(ConfigReader& root, WebhookConfig& out) {
   if (out.max_body_bytes < 1024 || out.max_body_bytes > (64u << 20)) {
     return Invalid(webhook, "max_body_bytes", "must be 1 KiB-64 MiB");
   }
+  ASSIGN_OR_RETURN(out.workers, webhook.Optional("workers", out.workers));
+  if (out.workers < 1 || out.workers > 256) return Invalid(webhook, "workers", "must be 1-256");
   return absl::OkStatus();
 }
 
@@ -73,9 +75,15 @@ absl::Status ReadSending(ConfigReader& root, DispatchOptions& out) {
         DurationKey{"initial_cooldown", &pacing.initial_cooldown},
         DurationKey{"max_cooldown", &pacing.max_cooldown},
         DurationKey{"unavailable_retry_delay", &out.unavailable_retry_delay},
-        DurationKey{"unknown_outcome_timeout", &out.unknown_outcome_timeout}}) {
+        DurationKey{"unknown_outcome_timeout", &out.unknown_outcome_timeout},
+        DurationKey{"sent_confirmation_timeout", &out.sent_confirmation_timeout},
+        DurationKey{"offline_probe_interval", &out.offline_probe_interval}}) {
     ASSIGN_OR_RETURN(*d.value, sending.Optional(d.key, *d.value));
     if (*d.value < absl::ZeroDuration()) return Invalid(sending, d.key, "must not be negative");
+  }
+  // Probing an offline account more often only burdens the vendor.
+  if (out.offline_probe_interval < absl::Seconds(1)) {
+    return Invalid(sending, "offline_probe_interval", "must be at least 1s");
   }
   if (pacing.max_cooldown < pacing.initial_cooldown) {
     return Invalid(sending, "max_cooldown", "must not be below initial_cooldown");

@@ -8,6 +8,7 @@
 //     listen: "0.0.0.0:8080"
 //     secret: {file: /etc/wecom/robot-gateway/webhook-secret}   # required
 //     max_body_bytes: 1048576
+//     workers: 16                    # callbacks handled at once (1-256)
 //   quntool:                         # optional: the quntool platform
 //     base_url: http://quntool.internal          # "/gnapi/open" is appended
 //     apikey: {file: /etc/wecom/robot-gateway/quntool-apikey}
@@ -26,7 +27,9 @@
 //     max_cooldown: 6h
 //     max_attempts: 5
 //     unavailable_retry_delay: 5s
-//     unknown_outcome_timeout: 10m
+//     unknown_outcome_timeout: 10m   # fail a send no callback reconciled
+//     sent_confirmation_timeout: 10m # a SENT send stops counting as pending
+//     offline_probe_interval: 1m     # retry an offline account's next send
 //     max_concurrent_sends: 8
 //   accounts_cache_max_age: 30s
 //   max_upload_bytes: 104857600      # Messaging.UploadFile
@@ -51,6 +54,7 @@ struct WebhookConfig {
   std::string listen = "0.0.0.0:8080";
   Secret secret;
   uint64_t max_body_bytes = 1 << 20;
+  int workers = 16;
 };
 
 struct QuntoolMqttConfig {

@@ -113,6 +113,7 @@ int Run(const std::string& config_path) {
       WebhookServer::Start({.listen_address = config->webhook.listen,
                             .secret = config->webhook.secret,
                             .max_body_bytes = config->webhook.max_body_bytes,
+                            .workers = config->webhook.workers,
                             .quntool_base_url = quntool.base_url},
                            &ingestor, &metrics);
   if (!webhook.ok()) return Fail("gateway_webhook_failed", webhook.status());

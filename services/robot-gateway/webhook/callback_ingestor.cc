@@ -24,6 +24,18 @@ absl::Status CallbackIngestor::Deliver(NormalizedCallback callback) {
                      outcomes_->OnVendorOutcome(*callback.send_outcome));
     if (send.has_value()) event.mutable_message()->set_send_id(send->send_id());
   }
+  if (event.has_login() && outcomes_ != nullptr) {
+    switch (event.login().kind()) {
+      case v1::LoginEvent::KIND_LOGGED_IN:
+        outcomes_->OnAccountPresence(event.account_id(), /*online=*/true);
+        break;
+      case v1::LoginEvent::KIND_OFFLINE:
+        outcomes_->OnAccountPresence(event.account_id(), /*online=*/false);
+        break;
+      default:
+        break;  // Login progress says nothing about sending.
+    }
+  }
   if (event.has_batch_message_confirm() && options_.auto_confirm_batch_messages) {
     event.mutable_batch_message_confirm()->set_auto_confirmed(ConfirmBatch(event));
   }

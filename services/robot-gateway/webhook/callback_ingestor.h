@@ -1,6 +1,7 @@
 // CallbackIngestor: what the webhook does with an accepted callback. A
 // sent-message callback goes to the send dispatcher first (its event then
-// names the send it echoes), a batch_msg_confirm is confirmed at once when
+// names the send it echoes), a login or offline callback tells it the
+// account's presence, a batch_msg_confirm is confirmed at once when
 // configured, and the event is appended to the EventLog. A redelivery of a
 // stored event changes nothing.
 #pragma once

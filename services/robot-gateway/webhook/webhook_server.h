@@ -40,6 +40,10 @@ struct WebhookOptions {
   // Required.
   Secret secret;
   uint64_t max_body_bytes = 1 << 20;
+  // Callbacks handled at once (one per connection the vendor keeps open).
+  // Each is answered after a synced write; concurrent ones share the sync,
+  // so more workers ingest more callbacks per second.
+  int workers = 16;
   // http(s)://host:port of the quntool server, which relative file paths in
   // its callbacks hang off.
   std::string quntool_base_url;
@@ -59,7 +63,7 @@ class WebhookServer {
 
  private:
   WebhookServer(WebhookOptions options, CallbackSink* sink, GatewayMetrics* metrics)
-      : options_(std::move(options)), sink_(sink), metrics_(metrics) {}
+      : options_(std::move(options)), sink_(sink), metrics_(metrics), http_(options_.workers) {}
 
   // Answers one POST; `presented_secret` is the one in its path or header.
   void HandleQuntool(const httplib::Request& request, httplib::Response& response,

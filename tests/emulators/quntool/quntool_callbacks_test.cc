@@ -1,7 +1,7 @@
 // The quntool emulator's callbacks: the sent-message echo of every send type
-// with its sendMsgId, the vendor's 500 ms pacing per account, and every
-// callback the control API injects, each arriving at a webhook on a real
-// socket.
+// with its sendMsgId, the vendor's 500 ms pacing per account and hourly limit
+// per corp, and every callback the control API injects, each arriving at a
+// webhook on a real socket.
 #include <string>
 #include <utility>
 #include <vector>
@@ -16,11 +16,15 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::wecom::testing::IsOk;
+using ::wecom::testing::StatusIs;
 
 constexpr char kPrivateA1[] = "S:1688850000000001_7881300000000001";
 
 class QuntoolCallbacksTest : public ::testing::Test {
  protected:
+  explicit QuntoolCallbacksTest(QuntoolTestWorldOptions options = {})
+      : world_(std::move(options)) {}
+
   // Sends and returns the msgId (or "" with a test failure).
   std::string Send(const std::string& path, Json body) {
     absl::StatusOr<Json> answer = world_.Call("POST", path, body);
@@ -41,6 +45,22 @@ class QuntoolCallbacksTest : public ::testing::Test {
     body["wxId"] = kAccountB;
     body["conversationId"] = "S:1688850000000002_7881300000000001";
     return Echo(echo_type, Send(path, std::move(body)));
+  }
+  // Uploads a gif just over the 5 MB WeCom delivers; its path (or "" with a
+  // test failure).
+  std::string UploadOversizedGif() {
+    httplib::Client client("127.0.0.1", world_.port());
+    httplib::MultipartFormDataItems items = {
+        {"file", std::string(5 * 1024 * 1024 + 1, 'g'), "big.gif", "image/gif"}};
+    httplib::Result upload = client.Post("/gnapi/open/file/upload", {{"apikey", kApiKey}}, items);
+    EXPECT_TRUE(upload);
+    if (!upload) return "";
+    const Json answer = Json::parse(upload->body, nullptr, false);
+    if (!answer.is_object() || !answer.contains("data") || !answer["data"].is_string()) {
+      ADD_FAILURE() << "upload answered " << upload->body;
+      return "";
+    }
+    return answer["data"].get<std::string>();
   }
 
   QuntoolTestWorld world_;
@@ -82,6 +102,71 @@ TEST_F(QuntoolCallbacksTest, FastSendsOfOneAccountEchoAbnormalFrequencyButNotAcr
   EXPECT_EQ(throttled["error_code"], kErrorAbnormalFrequency);
   EXPECT_EQ(throttled["error_message"], "Abnormal request frequency");
   EXPECT_EQ(Echo("text_msg", other)["data"]["error_code"], 0);
+}
+
+// A corp limit of 3 and no pacing, with an account of another corp.
+class QuntoolCorpLimitTest : public QuntoolCallbacksTest {
+ protected:
+  static constexpr char kOtherCorpAccount[] = "1688850000000004";
+
+  QuntoolCorpLimitTest()
+      : QuntoolCallbacksTest({.webhook_url = "", .adjust_config = &LimitThreeWithAnotherCorp}) {}
+
+  static void LimitThreeWithAnotherCorp(QuntoolConfig& config) {
+    config.corp_hourly_limit = 3;
+    // Only the corp limit refuses sends here.
+    config.min_send_interval_ms = 0;
+    Account& other = config.world.accounts.emplace_back();
+    other.wx_id = kOtherCorpAccount;
+    other.user_id = "apps-1";
+    other.hostname = "5d41402abc4b";
+    other.corp_id = "1970325000000002";
+  }
+
+  // Sends a text from `wx_id` to customer 1; its echo's data.
+  Json SendText(const std::string& wx_id, const std::string& content) {
+    return Echo("text_msg",
+                Send("/msg/text", {{"wxId", wx_id},
+                                   {"conversationId", PrivateConversationId(wx_id, kCustomer1)},
+                                   {"content", content}}))["data"];
+  }
+};
+
+TEST_F(QuntoolCorpLimitTest, SendsBeyondTheCorpsHourlyLimitEchoAbnormalFrequency) {
+  // A and B are one corp: their sends add up.
+  EXPECT_EQ(SendText(kAccountA, "1")["error_code"], 0);
+  EXPECT_EQ(SendText(kAccountB, "2")["error_code"], 0);
+  EXPECT_EQ(SendText(kAccountA, "3")["error_code"], 0);
+  const Json fourth = SendText(kAccountA, "4");
+  EXPECT_EQ(fourth["error_code"], kErrorAbnormalFrequency);
+  EXPECT_EQ(fourth["error_message"], "Abnormal request frequency");
+  EXPECT_EQ(SendText(kAccountB, "5")["error_code"], kErrorAbnormalFrequency);
+  // Another corp has its own hour.
+  for (const char* content : {"6", "7", "8"}) {
+    EXPECT_EQ(SendText(kOtherCorpAccount, content)["error_code"], 0) << content;
+  }
+  EXPECT_EQ(SendText(kOtherCorpAccount, "9")["error_code"], kErrorAbnormalFrequency);
+}
+
+TEST_F(QuntoolCorpLimitTest, UndeliveredSendsDoNotCount) {
+  const Json gif = SendFromB("/msg/gif", {{"fileUrl", UploadOversizedGif()}}, "emoticon_msg");
+  EXPECT_EQ(gif["data"]["error_code"], kErrorMediaTooLarge);
+  for (const char* content : {"1", "2", "3"}) {
+    EXPECT_EQ(SendText(kAccountA, content)["error_code"], 0) << content;
+  }
+  EXPECT_EQ(SendText(kAccountA, "4")["error_code"], kErrorAbnormalFrequency);
+}
+
+TEST(QuntoolCorpLimitConfigTest, TheLimitDefaultsToTheDocumentsAndIsAtLeastOne) {
+  absl::StatusOr<QuntoolConfig> plain = ParseQuntoolConfig(R"({"apikey": "k"})");
+  ASSERT_THAT(plain, IsOk());
+  EXPECT_EQ(plain->corp_hourly_limit, 50000);
+  absl::StatusOr<QuntoolConfig> small =
+      ParseQuntoolConfig(R"({"apikey": "k", "corp_hourly_limit": 3})");
+  ASSERT_THAT(small, IsOk());
+  EXPECT_EQ(small->corp_hourly_limit, 3);
+  EXPECT_THAT(ParseQuntoolConfig(R"({"apikey": "k", "corp_hourly_limit": 0})"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("config.corp_hourly_limit")));
 }
 
 TEST_F(QuntoolCallbacksTest, RoomAtPlacesMentions) {
@@ -170,13 +255,8 @@ TEST_F(QuntoolCallbacksTest, EverySendTypeEchoesItsCallbackType) {
 }
 
 TEST_F(QuntoolCallbacksTest, OversizedGifIsAcceptedButNotDelivered) {
-  httplib::Client client("127.0.0.1", world_.port());
-  httplib::MultipartFormDataItems items = {
-      {"file", std::string(5 * 1024 * 1024 + 1, 'g'), "big.gif", "image/gif"}};
-  httplib::Result upload = client.Post("/gnapi/open/file/upload", {{"apikey", kApiKey}}, items);
-  ASSERT_TRUE(upload);
-  const std::string path = Json::parse(upload->body)["data"];
-  const Json data = SendFromB("/msg/gif", {{"fileUrl", path}}, "emoticon_msg")["data"];
+  const Json data =
+      SendFromB("/msg/gif", {{"fileUrl", UploadOversizedGif()}}, "emoticon_msg")["data"];
   EXPECT_EQ(data["error_code"], kErrorMediaTooLarge);
   EXPECT_THAT(data["error_message"].get<std::string>(), HasSubstr("/msg/file"));
 }

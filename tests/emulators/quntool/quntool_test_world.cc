@@ -114,6 +114,7 @@ QuntoolTestWorld::QuntoolTestWorld(QuntoolTestWorldOptions options) {
   }
   config->mqtt_port = options.mqtt_port;
   if (!options.webhook_url.empty()) config->webhook_url = std::move(options.webhook_url);
+  if (options.adjust_config) options.adjust_config(*config);
   emulator_ = std::make_unique<QuntoolEmulator>(*std::move(config));
   server_ = std::make_unique<QuntoolServer>(*emulator_);
   absl::StatusOr<int> port = server_->Bind("127.0.0.1", 0);

@@ -66,6 +66,9 @@ struct QuntoolTestWorldOptions {
   int mqtt_port = 0;
   // Where the emulator POSTs its callbacks; empty means webhook().
   std::string webhook_url;
+  // When set, changes the test config before the emulator starts (its limits,
+  // more accounts).
+  std::function<void(QuntoolConfig&)> adjust_config = nullptr;
 };
 
 class QuntoolTestWorld {

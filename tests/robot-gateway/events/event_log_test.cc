@@ -156,6 +156,40 @@ TEST_F(EventLogTest, ConcurrentAppendsGetGapFreePositionsAndDedupeExactly) {
   EXPECT_EQ(ids.size(), kDistinct);
 }
 
+TEST_F(EventLogTest, ReadersNeverPassAHoleWhileAppendsRunConcurrently) {
+  constexpr int kWriters = 6;
+  constexpr int kEventsPerWriter = 60;
+  constexpr uint64_t kTotal = kWriters * kEventsPerWriter;
+  std::vector<std::thread> writers;
+  for (int t = 0; t < kWriters; ++t) {
+    writers.emplace_back([this, t] {
+      for (int i = 0; i < kEventsPerWriter; ++i) {
+        EXPECT_THAT(log_->Append(TextEvent(absl::StrCat("w", t, "-", i))), IsOk());
+      }
+    });
+  }
+  // Each look reads everything there is: positions 1, 2, 3, … with no hole,
+  // up to the head. A later position may be stored while an earlier one is
+  // still being written; a stream that read it would skip the earlier one.
+  uint64_t seen = 0;
+  while (seen < kTotal && !HasFailure()) {
+    uint64_t expected = 1;
+    EXPECT_THAT(log_->ReadAfter(0, kTotal,
+                                [&](const v1::Event& event) {
+                                  EXPECT_EQ(event.position(), expected);
+                                  ++expected;
+                                  return true;
+                                }),
+                IsOk());
+    EXPECT_GE(expected - 1, seen) << "fewer events than a look before";
+    seen = expected - 1;
+    EXPECT_LE(seen, log_->head());
+    log_->WaitBeyond(seen, absl::Now() + absl::Seconds(30));
+  }
+  for (std::thread& writer : writers) writer.join();
+  EXPECT_EQ(log_->head(), kTotal);
+}
+
 TEST_F(EventLogTest, ReadAfterStartsAfterPositionAndStopsWhenAsked) {
   for (int i = 1; i <= 5; ++i) MustAppend(TextEvent(absl::StrCat("e", i)));
 

@@ -2,9 +2,11 @@
 // removed when the TempEventLog goes away.
 #pragma once
 
+#include <functional>
 #include <memory>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "rocksdb/db.h"
 #include "services/robot-gateway/events/event_log.h"
 #include "tests/support/temp_dir.h"
@@ -28,5 +30,11 @@ class TempEventLog {
   // Declared after db_, so it goes first.
   std::unique_ptr<EventLog> log_;
 };
+
+// The first event `log` holds or gets that `match` accepts; DEADLINE_EXCEEDED
+// after `timeout`.
+absl::StatusOr<v1::Event> WaitForEvent(const EventLog& log,
+                                       const std::function<bool(const v1::Event&)>& match,
+                                       absl::Duration timeout);
 
 }  // namespace wecom::robot::testing

@@ -4,6 +4,7 @@
 #include "services/robot-gateway/outbox/outbox_dispatcher.h"
 
 #include <algorithm>
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -163,6 +164,53 @@ TEST_F(OutboxDispatcherTest, CorpHourlyLimitHoldsTheFourthSendUntilTheHourPassed
             3500);
 }
 
+TEST_F(OutboxDispatcherTest, TheCorpHourlyLimitHoldsAcrossARestart) {
+  DispatchOptions options;
+  options.pacing.corp_hourly_limit = 3;
+  Start(options);
+  for (int i = 0; i < 3; ++i) Accept(TextSend(absl::StrCat("quntool:wx", i), "hello"));
+  Run(absl::Seconds(1));
+  ASSERT_THAT(platform_->calls(), SizeIs(3));
+  const absl::Time first = platform_->calls()[0].at;
+  dispatcher_.reset();
+  ASSERT_THAT(env_->Reopen(), IsOk());
+
+  Start(options);
+  const v1::Send fourth = Accept(TextSend("quntool:wx3", "hello"));
+  Run(absl::Minutes(59), absl::Minutes(1));
+  EXPECT_EQ(platform_->CallCount(fourth.send_id()), 0);
+  Run(absl::Minutes(2), absl::Seconds(1));
+  ASSERT_EQ(platform_->CallCount(fourth.send_id()), 1);
+  // Counted per minute: no earlier than the hour, at most a minute later.
+  EXPECT_GE(platform_->calls().back().at, first + absl::Hours(1));
+  EXPECT_LE(platform_->calls().back().at, first + absl::Hours(1) + absl::Minutes(1));
+}
+
+TEST_F(OutboxDispatcherTest, ASentSendWhoseEchoNeverComesStopsAgeingTheOutbox) {
+  DispatchOptions options;
+  options.sent_confirmation_timeout = absl::Minutes(10);
+  Start(options);
+  const v1::Send send = Accept(TextSend(kAccountA, "hello"));
+  Run(kInterval);
+  ASSERT_EQ(Stored(send.send_id()).state(), v1::SEND_STATE_SENT);
+  Run(absl::Minutes(9), absl::Minutes(1));
+  EXPECT_GE(MetricValue(registry_, "robot_gateway_outbox_oldest_age_seconds"), 9 * 60);
+  EXPECT_EQ(
+      MetricValue(registry_, "robot_gateway_sends_echo_overdue_total", {{"vendor", "quntool"}}), 0);
+  Run(absl::Minutes(2), absl::Seconds(10));
+  EXPECT_EQ(MetricValue(registry_, "robot_gateway_outbox_oldest_age_seconds"), 0);
+  EXPECT_EQ(Stored(send.send_id()).state(), v1::SEND_STATE_SENT);
+  EXPECT_EQ(
+      MetricValue(registry_, "robot_gateway_sends_echo_overdue_total", {{"vendor", "quntool"}}), 1);
+
+  // A late echo still confirms it.
+  absl::StatusOr<std::optional<v1::Send>> confirmed =
+      dispatcher_->OnVendorOutcome(OutcomeFor(send, Stored(send.send_id()).vendor_msg_id(), 0));
+  ASSERT_THAT(confirmed, IsOk());
+  ASSERT_TRUE(confirmed->has_value());
+  EXPECT_EQ((*confirmed)->state(), v1::SEND_STATE_CONFIRMED);
+}
+
 TEST_F(OutboxDispatcherTest, AThrottlePausesTheAccountWithAnEscalatingCooldown) {
   DispatchOptions options;
   options.max_attempts = 10;
@@ -190,7 +238,9 @@ TEST_F(OutboxDispatcherTest, AThrottlePausesTheAccountWithAnEscalatingCooldown) 
   EXPECT_EQ(pacing.queued_sends(), 2);
   EXPECT_EQ(
       MetricValue(registry_, "robot_gateway_account_throttles_total", {{"vendor", "quntool"}}), 1);
-  EXPECT_EQ(MetricValue(registry_, "robot_gateway_paused_accounts", {{"vendor", "quntool"}}), 1);
+  EXPECT_EQ(MetricValue(registry_, "robot_gateway_paused_accounts",
+                        {{"vendor", "quntool"}, {"reason", "throttled"}}),
+            1);
 
   // Nothing goes for A during the cool-down; B is not held.
   const v1::Send other_later = Accept(TextSend(kAccountB, "other later"));
@@ -230,7 +280,9 @@ TEST_F(OutboxDispatcherTest, AThrottlePausesTheAccountWithAnEscalatingCooldown) 
   EXPECT_EQ(a_calls[3].send_id, second.send_id());
   EXPECT_EQ(Stored(first.send_id()).state(), v1::SEND_STATE_CONFIRMED);
   EXPECT_EQ(Stored(first.send_id()).attempts(), 3);
-  EXPECT_EQ(MetricValue(registry_, "robot_gateway_paused_accounts", {{"vendor", "quntool"}}), 0);
+  EXPECT_EQ(MetricValue(registry_, "robot_gateway_paused_accounts",
+                        {{"vendor", "quntool"}, {"reason", "throttled"}}),
+            0);
 
   // The stream shows each throttle once, numbered per account.
   std::vector<std::string> throttle_events;
@@ -352,7 +404,7 @@ TEST_F(OutboxDispatcherTest, ARefusalFailsTheSendWithTheVendorsError) {
     wecom::common::v1::VendorError error;
     error.set_vendor("quntool");
     error.set_code(-1);
-    error.set_message("企微不在线");
+    error.set_message("conversationId不存在");
     return VendorFailure(absl::StatusCode::kFailedPrecondition, error);
   });
   const v1::Send send = Accept(TextSend(kAccountA, "hello"));
@@ -360,8 +412,256 @@ TEST_F(OutboxDispatcherTest, ARefusalFailsTheSendWithTheVendorsError) {
   const v1::Send failed = Stored(send.send_id());
   EXPECT_EQ(failed.state(), v1::SEND_STATE_FAILED);
   EXPECT_EQ(failed.error().code(), -1);
-  EXPECT_EQ(failed.error().message(), "企微不在线");
+  EXPECT_EQ(failed.error().message(), "conversationId不存在");
   EXPECT_EQ(platform_->calls().size(), 1u);
+  EXPECT_FALSE(dispatcher_->Pacing(kAccountA).offline());
+}
+
+// The vendor's answer for an account that is not logged in.
+absl::Status OfflineAnswer() {
+  wecom::common::v1::VendorError error;
+  error.set_vendor("quntool");
+  error.set_code(-1);
+  error.set_message("企微不在线");
+  absl::Status offline = VendorFailure(absl::StatusCode::kFailedPrecondition, error);
+  SetAccountOffline(offline);
+  return offline;
+}
+
+TEST_F(OutboxDispatcherTest, AnOfflineAccountsSendsWaitWithoutUsingAttemptsUntilAProbeGoesThrough) {
+  DispatchOptions options;
+  options.max_attempts = 2;
+  Start(options);
+  std::atomic<bool> a_offline = true;
+  platform_->set_answer(
+      [&a_offline](const OutgoingMessage& message, int call) -> absl::StatusOr<std::string> {
+        if (message.account.account_id == kAccountA && a_offline) return OfflineAnswer();
+        return absl::StrCat("msg-", call);
+      });
+  const v1::Send first = Accept(TextSend(kAccountA, "one"));
+  const v1::Send second = Accept(TextSend(kAccountA, "two"));
+  const v1::Send other = Accept(TextSend(kAccountB, "other"));
+  Run(kInterval);
+  ASSERT_THAT(platform_->CallsOf(kAccountA), SizeIs(1));
+  v1::Send held = Stored(first.send_id());
+  EXPECT_EQ(held.state(), v1::SEND_STATE_QUEUED);
+  EXPECT_EQ(held.attempts(), 0);
+  EXPECT_EQ(held.error().message(), "企微不在线");
+  v1::AccountPacing pacing = dispatcher_->Pacing(kAccountA);
+  EXPECT_TRUE(pacing.offline());
+  EXPECT_FALSE(pacing.paused());
+  EXPECT_EQ(pacing.queued_sends(), 2);
+  EXPECT_EQ(Stored(other.send_id()).state(), v1::SEND_STATE_SENT);
+  EXPECT_FALSE(dispatcher_->Pacing(kAccountB).offline());
+  EXPECT_EQ(MetricValue(registry_, "robot_gateway_paused_accounts",
+                        {{"vendor", "quntool"}, {"reason", "offline"}}),
+            1);
+  EXPECT_EQ(MetricValue(registry_, "robot_gateway_paused_accounts",
+                        {{"vendor", "quntool"}, {"reason", "throttled"}}),
+            0);
+
+  // One probe a minute, each refused: more than max_attempts, and none counts.
+  Run(absl::Minutes(3), absl::Seconds(1));
+  std::vector<ScriptedPlatform::Call> a_calls = platform_->CallsOf(kAccountA);
+  ASSERT_THAT(a_calls, SizeIs(4));
+  for (size_t i = 1; i < a_calls.size(); ++i) {
+    EXPECT_EQ(a_calls[i].send_id, first.send_id());
+    EXPECT_GE(a_calls[i].at - a_calls[i - 1].at, absl::Minutes(1));
+    EXPECT_LE(a_calls[i].at - a_calls[i - 1].at, absl::Minutes(1) + absl::Seconds(1));
+  }
+  held = Stored(first.send_id());
+  EXPECT_EQ(held.state(), v1::SEND_STATE_QUEUED);
+  EXPECT_EQ(held.attempts(), 0);
+  // Each minute before a probe is time the send waited for the account.
+  EXPECT_GE(MetricValue(registry_, "robot_gateway_pacing_wait_seconds_total",
+                        {{"vendor", "quntool"}, {"reason", "offline"}}),
+            3 * 60 - 1);
+
+  // Back online: the next probe goes through and the queue follows in order.
+  a_offline = false;
+  Run(absl::Minutes(1) + absl::Seconds(1), absl::Seconds(1));
+  a_calls = platform_->CallsOf(kAccountA);
+  ASSERT_THAT(a_calls, SizeIs(6));
+  EXPECT_EQ(a_calls[4].send_id, first.send_id());
+  EXPECT_EQ(a_calls[5].send_id, second.send_id());
+  const v1::Send sent = Stored(first.send_id());
+  EXPECT_EQ(sent.state(), v1::SEND_STATE_SENT);
+  EXPECT_EQ(sent.attempts(), 1);
+  EXPECT_FALSE(dispatcher_->Pacing(kAccountA).offline());
+  EXPECT_EQ(MetricValue(registry_, "robot_gateway_paused_accounts",
+                        {{"vendor", "quntool"}, {"reason", "offline"}}),
+            0);
+  // The stream shows the hold once, not every probe.
+  EXPECT_THAT(env_->StatesOf(first.send_id()),
+              ElementsAre(v1::SEND_STATE_QUEUED, v1::SEND_STATE_QUEUED, v1::SEND_STATE_SENT));
+}
+
+TEST_F(OutboxDispatcherTest, ALoginEndsTheHoldAtOnce) {
+  Start();
+  std::atomic<bool> offline = true;
+  platform_->set_answer(
+      [&offline](const OutgoingMessage&, int call) -> absl::StatusOr<std::string> {
+        if (offline) return OfflineAnswer();
+        return absl::StrCat("msg-", call);
+      });
+  const v1::Send send = Accept(TextSend(kAccountA, "hello"));
+  Run(kInterval);
+  ASSERT_TRUE(dispatcher_->Pacing(kAccountA).offline());
+
+  offline = false;
+  dispatcher_->OnAccountPresence(kAccountA, /*online=*/true);
+  Settle();
+  EXPECT_FALSE(dispatcher_->Pacing(kAccountA).offline());
+  Run(kInterval);
+  const std::vector<ScriptedPlatform::Call> calls = platform_->calls();
+  ASSERT_THAT(calls, SizeIs(2));
+  EXPECT_EQ(calls[1].at - calls[0].at, kInterval);
+  EXPECT_EQ(Stored(send.send_id()).state(), v1::SEND_STATE_SENT);
+}
+
+TEST_F(OutboxDispatcherTest, AnOfflineCallbackHoldsTheAccountBeforeAnySendFails) {
+  Start();
+  dispatcher_->OnAccountPresence(kAccountA, /*online=*/false);
+  Settle();
+  EXPECT_TRUE(dispatcher_->Pacing(kAccountA).offline());
+  const v1::Send held = Accept(TextSend(kAccountA, "held"));
+  const v1::Send other = Accept(TextSend(kAccountB, "other"));
+  Run(absl::Seconds(30), absl::Seconds(1));
+  EXPECT_THAT(platform_->CallsOf(kAccountA), SizeIs(0));
+  EXPECT_EQ(platform_->CallCount(other.send_id()), 1);
+  // A second offline callback does not put the probe off.
+  dispatcher_->OnAccountPresence(kAccountA, /*online=*/false);
+
+  // The vendor took it back without a login callback reaching us: the probe
+  // a minute after the hold finds out.
+  Run(absl::Seconds(29), absl::Seconds(1));
+  EXPECT_THAT(platform_->CallsOf(kAccountA), SizeIs(0));
+  Run(absl::Seconds(2), absl::Seconds(1));
+  ASSERT_THAT(platform_->CallsOf(kAccountA), SizeIs(1));
+  EXPECT_EQ(Stored(held.send_id()).state(), v1::SEND_STATE_SENT);
+  EXPECT_FALSE(dispatcher_->Pacing(kAccountA).offline());
+}
+
+TEST_F(OutboxDispatcherTest, ProbesOfAnOfflineAccountDoNotUseUpTheCorpsHourlyLimit) {
+  DispatchOptions options;
+  options.pacing.corp_hourly_limit = 2;
+  Start(options);
+  platform_->set_answer(
+      [](const OutgoingMessage& message, int call) -> absl::StatusOr<std::string> {
+        if (message.account.account_id == kAccountA) return OfflineAnswer();
+        return absl::StrCat("msg-", call);
+      });
+  Accept(TextSend(kAccountA, "held"));
+  // The first try and two probes: more calls than the limit.
+  Run(absl::Minutes(3), absl::Seconds(1));
+  EXPECT_THAT(platform_->CallsOf(kAccountA), SizeIs(3));
+
+  // None of them reached WeCom: the corp's hour is still free.
+  const v1::Send b = Accept(TextSend(kAccountB, "b"));
+  const v1::Send c = Accept(TextSend("quntool:wxC", "c"));
+  Run(kInterval);
+  EXPECT_EQ(platform_->CallCount(b.send_id()), 1);
+  EXPECT_EQ(platform_->CallCount(c.send_id()), 1);
+}
+
+TEST_F(OutboxDispatcherTest, ALoginHandledBeforeAnEarlierOfflineAnswerEndsTheHold) {
+  Start();
+  std::atomic<bool> offline = true;
+  platform_->set_answer(
+      [this, &offline](const OutgoingMessage& message, int call) -> absl::StatusOr<std::string> {
+        if (!offline) return absl::StrCat("msg-", call);
+        // The account logs in while the vendor's answer from before is on its way.
+        offline = false;
+        dispatcher_->OnAccountPresence(message.account.account_id, /*online=*/true);
+        return OfflineAnswer();
+      });
+  const v1::Send send = Accept(TextSend(kAccountA, "hello"));
+  Run(kInterval);
+  EXPECT_FALSE(dispatcher_->Pacing(kAccountA).offline());
+  Run(kInterval);
+  const std::vector<ScriptedPlatform::Call> calls = platform_->calls();
+  ASSERT_THAT(calls, SizeIs(2));
+  EXPECT_EQ(calls[1].at - calls[0].at, kInterval);
+  EXPECT_EQ(Stored(send.send_id()).state(), v1::SEND_STATE_SENT);
+}
+
+TEST_F(OutboxDispatcherTest, ATransportFailureDoesNotEndAHoldButAVendorRefusalDoes) {
+  Start();
+  platform_->set_answer([](const OutgoingMessage&, int call) -> absl::StatusOr<std::string> {
+    if (call == 1) return absl::UnavailableError("connection refused");
+    if (call == 2) return absl::DeadlineExceededError("no answer in 10s");
+    wecom::common::v1::VendorError error;
+    error.set_vendor("quntool");
+    error.set_code(-1);
+    error.set_message("conversationId不存在");
+    return VendorFailure(absl::StatusCode::kFailedPrecondition, error);
+  });
+  dispatcher_->OnAccountPresence(kAccountA, /*online=*/false);
+  const v1::Send first = Accept(TextSend(kAccountA, "one"));
+  const v1::Send second = Accept(TextSend(kAccountA, "two"));
+
+  // The probe finds the vendor unreachable: the account may still be offline.
+  Run(absl::Minutes(1), absl::Seconds(1));
+  ASSERT_THAT(platform_->calls(), SizeIs(1));
+  EXPECT_EQ(Stored(first.send_id()).state(), v1::SEND_STATE_QUEUED);
+  EXPECT_TRUE(dispatcher_->Pacing(kAccountA).offline());
+  // Retried after the delay, its answer lost.
+  Run(absl::Seconds(5), absl::Seconds(1));
+  ASSERT_THAT(platform_->calls(), SizeIs(2));
+  EXPECT_EQ(Stored(first.send_id()).state(), v1::SEND_STATE_OUTCOME_UNKNOWN);
+  EXPECT_TRUE(dispatcher_->Pacing(kAccountA).offline());
+  // The vendor refuses the next send for a reason of its own: the account is
+  // logged in.
+  Run(kInterval);
+  ASSERT_THAT(platform_->calls(), SizeIs(3));
+  EXPECT_EQ(Stored(second.send_id()).state(), v1::SEND_STATE_FAILED);
+  EXPECT_FALSE(dispatcher_->Pacing(kAccountA).offline());
+}
+
+TEST_F(OutboxDispatcherTest, AnOfflineHoldWithNothingQueuedEndsAtItsProbeTime) {
+  Start();
+  platform_->set_answer(
+      [](const OutgoingMessage&, int) -> absl::StatusOr<std::string> { return OfflineAnswer(); });
+  dispatcher_->OnAccountPresence(kAccountA, /*online=*/false);
+  Settle();
+  EXPECT_TRUE(dispatcher_->Pacing(kAccountA).offline());
+  // It holds no sends.
+  EXPECT_EQ(MetricValue(registry_, "robot_gateway_paused_accounts",
+                        {{"vendor", "quntool"}, {"reason", "offline"}}),
+            0);
+  Run(absl::Minutes(1) - absl::Seconds(1), absl::Seconds(1));
+  EXPECT_TRUE(dispatcher_->Pacing(kAccountA).offline());
+  Run(absl::Seconds(1));
+  EXPECT_FALSE(dispatcher_->Pacing(kAccountA).offline());
+
+  // A later send is tried at once, and holds the account again.
+  Accept(TextSend(kAccountA, "hello"));
+  Settle();
+  ASSERT_THAT(platform_->CallsOf(kAccountA), SizeIs(1));
+  EXPECT_TRUE(dispatcher_->Pacing(kAccountA).offline());
+  EXPECT_EQ(MetricValue(registry_, "robot_gateway_paused_accounts",
+                        {{"vendor", "quntool"}, {"reason", "offline"}}),
+            1);
+}
+
+TEST_F(OutboxDispatcherTest, ASecondStartIsRefusedAndRestoresNothingTwice) {
+  DispatchOptions options;
+  options.pacing.corp_hourly_limit = 3;
+  Start(options);
+  Accept(TextSend(kAccountA, "before the restart"));
+  Run(kInterval);
+  ASSERT_THAT(platform_->calls(), SizeIs(1));
+  dispatcher_.reset();
+  ASSERT_THAT(env_->Reopen(), IsOk());
+
+  Start(options);
+  EXPECT_THAT(dispatcher_->Start(), StatusIs(absl::StatusCode::kFailedPrecondition));
+  // One dispatch restored, not two: two more fit the corp's hour.
+  const v1::Send b = Accept(TextSend(kAccountB, "b"));
+  const v1::Send c = Accept(TextSend("quntool:wxC", "c"));
+  Run(kInterval);
+  EXPECT_EQ(platform_->CallCount(b.send_id()), 1);
+  EXPECT_EQ(platform_->CallCount(c.send_id()), 1);
 }
 
 TEST_F(OutboxDispatcherTest, ACallbackBeforeTheSendCallsAnswerLeavesTheSendConfirmed) {

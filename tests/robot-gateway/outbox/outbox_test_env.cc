@@ -1,8 +1,10 @@
 #include "tests/robot-gateway/outbox/outbox_test_env.h"
 
+#include <optional>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "common/status/status_macros.h"
 #include "gtest/gtest.h"
 
@@ -101,6 +103,11 @@ std::vector<v1::SendState> OutboxEnv::StatesOf(const std::string& send_id) {
     }
   }
   return states;
+}
+
+absl::StatusOr<v1::Event> OutboxEnv::WaitForEvent(
+    const std::function<bool(const v1::Event&)>& match, absl::Duration timeout) {
+  return testing::WaitForEvent(log(), match, timeout);
 }
 
 }  // namespace wecom::robot::testing

@@ -13,6 +13,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/time/clock.h"
+#include "rocksdb/db.h"
 #include "services/robot-gateway/outbox/send_outbox.h"
 #include "services/robot-gateway/platform/robot_platform.h"
 #include "tests/robot-gateway/events/temp_event_log.h"
@@ -76,12 +77,17 @@ class OutboxEnv {
   FakeClock& clock() { return clock_; }
   SendOutbox& outbox() { return *outbox_; }
   EventLog& log() { return temp_->log(); }
+  rocksdb::DB& db() { return temp_->db(); }
   // Closes the outbox and its database and opens them again, as a restart.
   absl::Status Reopen();
 
   std::vector<v1::Event> Events();
   // The states the send's SendStatusEvents show, in stream order.
   std::vector<v1::SendState> StatesOf(const std::string& send_id);
+  // The first stored event matching `match`, waiting up to `timeout` (real
+  // time) for it to be stored by another thread.
+  absl::StatusOr<v1::Event> WaitForEvent(const std::function<bool(const v1::Event&)>& match,
+                                         absl::Duration timeout = absl::Seconds(20));
 
  private:
   OutboxEnv() = default;

@@ -2,13 +2,24 @@
 // queue order, restart, callbacks and expiry.
 #include "services/robot-gateway/outbox/send_outbox.h"
 
+#include <algorithm>
+#include <atomic>
+#include <iterator>
+#include <map>
 #include <memory>
+#include <optional>
+#include <random>
+#include <set>
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
+#include "common/storage/big_endian.h"
 #include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "rocksdb/utilities/stackable_db.h"
+#include "rocksdb/write_batch.h"
 #include "tests/robot-gateway/outbox/outbox_test_env.h"
 
 namespace wecom::robot::testing {
@@ -17,6 +28,8 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
+using ::testing::Pair;
 using ::testing::SizeIs;
 using wecom::testing::IsOk;
 using wecom::testing::IsOkAndHolds;
@@ -50,6 +63,11 @@ class SendOutboxTest : public ::testing::Test {
     absl::StatusOr<v1::Send> send = outbox().Get(send_id);
     EXPECT_THAT(send, IsOk());
     return send.ok() ? *send : v1::Send();
+  }
+
+  // Expire with ten minutes for unknown outcomes and for echoes.
+  absl::StatusOr<SendOutbox::Expired> Expire() {
+    return outbox().Expire(absl::Minutes(10), absl::Minutes(10));
   }
 
   std::vector<std::string> DueIds() {
@@ -302,23 +320,22 @@ TEST_F(SendOutboxTest, AThrottleRequeuesUntilMaxAttempts) {
 TEST_F(SendOutboxTest, UnknownOutcomesExpireToFailed) {
   const v1::Send begun = AcceptAndBegin(TextSend(kAccountA, "hello"));
   ASSERT_THAT(outbox().MarkOutcomeUnknown(begun.send_id()), IsOk());
-  absl::StatusOr<std::optional<absl::Time>> oldest = outbox().OldestPendingAcceptedAt();
-  ASSERT_THAT(oldest, IsOk());
-  EXPECT_EQ(*oldest, absl::FromUnixMillis(begun.accepted_at_ms()));
+  EXPECT_EQ(outbox().OldestPendingAcceptedAt(), absl::FromUnixMillis(begun.accepted_at_ms()));
 
   env_->clock().Advance(absl::Minutes(9));
-  absl::StatusOr<std::vector<v1::Send>> none = outbox().ExpireUnknown(absl::Minutes(10));
+  absl::StatusOr<SendOutbox::Expired> none = Expire();
   ASSERT_THAT(none, IsOk());
-  EXPECT_THAT(*none, IsEmpty());
+  EXPECT_THAT(none->failed, IsEmpty());
 
   env_->clock().Advance(absl::Minutes(1));
-  absl::StatusOr<std::vector<v1::Send>> expired = outbox().ExpireUnknown(absl::Minutes(10));
+  absl::StatusOr<SendOutbox::Expired> expired = Expire();
   ASSERT_THAT(expired, IsOk());
-  ASSERT_THAT(*expired, SizeIs(1));
-  EXPECT_EQ((*expired)[0].state(), v1::SEND_STATE_FAILED);
-  EXPECT_THAT((*expired)[0].error().message(), HasSubstr("outcome unknown"));
+  ASSERT_THAT(expired->failed, SizeIs(1));
+  EXPECT_EQ(expired->failed[0].state(), v1::SEND_STATE_FAILED);
+  EXPECT_THAT(expired->failed[0].error().message(), HasSubstr("outcome unknown"));
+  EXPECT_THAT(expired->unconfirmed, IsEmpty());
   EXPECT_EQ(Stored(begun.send_id()).state(), v1::SEND_STATE_FAILED);
-  EXPECT_THAT(outbox().OldestPendingAcceptedAt(), IsOkAndHolds(::testing::Eq(std::nullopt)));
+  EXPECT_EQ(outbox().OldestPendingAcceptedAt(), std::nullopt);
 }
 
 TEST_F(SendOutboxTest, TransitionListenerSeesEveryStoredTransitionOnce) {
@@ -354,6 +371,330 @@ TEST_F(SendOutboxTest, PausesSurviveARestartWithTheirEvent) {
   EXPECT_EQ(loaded.throttles, 3);
   ASSERT_THAT(env_->Events(), SizeIs(1));
   EXPECT_EQ(env_->Events()[0].event_id(), "gateway:throttle:quntool:wxA:3");
+}
+
+TEST_F(SendOutboxTest, ASentSendWithoutEchoStopsBeingPendingYetALateEchoConfirmsIt) {
+  const v1::Send begun = AcceptAndBegin(TextSend(kAccountA, "hello"));
+  const absl::Time accepted = absl::FromUnixMillis(begun.accepted_at_ms());
+  EXPECT_EQ(outbox().OldestPendingAcceptedAt(), accepted);
+  ASSERT_THAT(outbox().MarkSent(begun.send_id(), "m1"), IsOk());
+  EXPECT_EQ(outbox().OldestPendingAcceptedAt(), accepted);
+
+  env_->clock().Advance(absl::Minutes(9));
+  absl::StatusOr<SendOutbox::Expired> early = Expire();
+  ASSERT_THAT(early, IsOk());
+  EXPECT_THAT(early->unconfirmed, IsEmpty());
+  EXPECT_EQ(outbox().OldestPendingAcceptedAt(), accepted);
+
+  env_->clock().Advance(absl::Minutes(1));
+  absl::StatusOr<SendOutbox::Expired> expired = Expire();
+  ASSERT_THAT(expired, IsOk());
+  EXPECT_THAT(expired->unconfirmed, ElementsAre(Pair("quntool", 1)));
+  EXPECT_THAT(expired->failed, IsEmpty());
+  EXPECT_EQ(outbox().OldestPendingAcceptedAt(), std::nullopt);
+  EXPECT_EQ(Stored(begun.send_id()).state(), v1::SEND_STATE_SENT);
+
+  // Durably: a restart does not count it again.
+  ASSERT_THAT(env_->Reopen(), IsOk());
+  EXPECT_EQ(outbox().OldestPendingAcceptedAt(), std::nullopt);
+  EXPECT_THAT(Expire()->unconfirmed, IsEmpty());
+
+  absl::StatusOr<std::optional<v1::Send>> late =
+      outbox().ApplyVendorOutcome(OutcomeFor(begun, "m1", 0));
+  ASSERT_THAT(late, IsOk());
+  ASSERT_TRUE(late->has_value());
+  EXPECT_EQ((*late)->state(), v1::SEND_STATE_CONFIRMED);
+  EXPECT_THAT(env_->StatesOf(begun.send_id()),
+              ElementsAre(v1::SEND_STATE_QUEUED, v1::SEND_STATE_SENT, v1::SEND_STATE_CONFIRMED));
+}
+
+TEST_F(SendOutboxTest, AnUnsentSendGoesBackToTheHeadWithoutUsingAnAttempt) {
+  const v1::Send first = AcceptAndBegin(TextSend(kAccountA, "one"));
+  const v1::Send second = Accept(TextSend(kAccountA, "two"));
+  EXPECT_THAT(DueIds(), ElementsAre(second.send_id()));
+  wecom::common::v1::VendorError offline;
+  offline.set_vendor("quntool");
+  offline.set_code(-1);
+  offline.set_message("企微不在线");
+
+  absl::StatusOr<v1::Send> returned = outbox().ReturnUnsent(first.send_id(), offline);
+  ASSERT_THAT(returned, IsOk());
+  EXPECT_EQ(returned->state(), v1::SEND_STATE_QUEUED);
+  EXPECT_EQ(returned->attempts(), 0);
+  EXPECT_EQ(returned->error().message(), "企微不在线");
+  EXPECT_THAT(DueIds(), ElementsAre(first.send_id()));
+  EXPECT_EQ(outbox().QueuedCount(kAccountA), 2);
+
+  // Refused again (a probe): the same state, so no second event.
+  ASSERT_THAT(outbox().BeginAttempt(first.send_id()), IsOk());
+  ASSERT_THAT(outbox().ReturnUnsent(first.send_id(), offline), IsOk());
+  // Only a send in flight goes back.
+  EXPECT_EQ(outbox().ReturnUnsent(first.send_id(), {})->error().message(), "企微不在线");
+  EXPECT_THAT(env_->StatesOf(first.send_id()),
+              ElementsAre(v1::SEND_STATE_QUEUED, v1::SEND_STATE_QUEUED));
+
+  ASSERT_THAT(env_->Reopen(), IsOk());
+  EXPECT_EQ(Stored(first.send_id()).attempts(), 0);
+  EXPECT_EQ(Stored(first.send_id()).state(), v1::SEND_STATE_QUEUED);
+  EXPECT_THAT(DueIds(), ElementsAre(first.send_id()));
+}
+
+TEST_F(SendOutboxTest, CorpDispatchesAreCountedPerMinuteKeptAcrossRestartsForAnHour) {
+  // The fake clock starts on a minute.
+  const absl::Time minute = env_->clock().Now();
+  ASSERT_EQ(absl::ToUnixSeconds(minute) % 60, 0);
+  AcceptAndBegin(TextSend(kAccountA, "one"));
+  env_->clock().Advance(absl::Seconds(59));
+  AcceptAndBegin(TextSend(kAccountB, "two"));
+  env_->clock().Advance(absl::Seconds(1));
+  absl::StatusOr<SendOutbox::Accepted> other =
+      outbox().Accept(TextSend(kAccountA, "three"), "ww-corp-2");
+  ASSERT_THAT(other, IsOk());
+  ASSERT_THAT(outbox().BeginAttempt(other->send.send_id()), IsOk());
+  // Only sends handed over count.
+  Accept(TextSend(kAccountB, "queued"));
+
+  const auto expect_counts = [&](bool first_minute_kept) {
+    const std::map<std::string, std::vector<SendOutbox::MinuteCount>> counts =
+        outbox().CorpDispatches();
+    ASSERT_EQ(counts.contains(kCorp), first_minute_kept);
+    if (first_minute_kept) {
+      ASSERT_THAT(counts.at(kCorp), SizeIs(1));
+      EXPECT_EQ(counts.at(kCorp)[0].minute, minute);
+      EXPECT_EQ(counts.at(kCorp)[0].dispatches, 2);
+    }
+    ASSERT_TRUE(counts.contains("ww-corp-2"));
+    ASSERT_THAT(counts.at("ww-corp-2"), SizeIs(1));
+    EXPECT_EQ(counts.at("ww-corp-2")[0].minute, minute + absl::Minutes(1));
+    EXPECT_EQ(counts.at("ww-corp-2")[0].dispatches, 1);
+  };
+  expect_counts(true);
+  ASSERT_THAT(env_->Reopen(), IsOk());
+  expect_counts(true);
+
+  // The first minute left the hour once it ended an hour ago; the second not yet.
+  env_->clock().Advance(absl::Minutes(60) - absl::Seconds(1));
+  ASSERT_THAT(Expire(), IsOk());
+  expect_counts(true);
+  env_->clock().Advance(absl::Seconds(1));
+  ASSERT_THAT(Expire(), IsOk());
+  expect_counts(false);
+  ASSERT_THAT(env_->Reopen(), IsOk());
+  expect_counts(false);
+}
+
+TEST_F(SendOutboxTest, AnUnsentSendIsTakenOffItsCorpsDispatches) {
+  const v1::Send counted = AcceptAndBegin(TextSend(kAccountB, "counted"));
+  ASSERT_THAT(outbox().MarkSent(counted.send_id(), "m1"), IsOk());
+  const v1::Send refused = AcceptAndBegin(TextSend(kAccountA, "refused"));
+  ASSERT_EQ(outbox().CorpDispatches().at(kCorp).at(0).dispatches, 2);
+  wecom::common::v1::VendorError offline;
+  offline.set_vendor("quntool");
+  offline.set_code(-1);
+  offline.set_message("企微不在线");
+
+  ASSERT_THAT(outbox().ReturnUnsent(refused.send_id(), offline), IsOk());
+  ASSERT_THAT(outbox().CorpDispatches().at(kCorp), SizeIs(1));
+  EXPECT_EQ(outbox().CorpDispatches().at(kCorp)[0].dispatches, 1);
+  // A probe refused the same way (stored quietly) gives its dispatch back too.
+  env_->clock().Advance(absl::Minutes(1));
+  ASSERT_THAT(outbox().BeginAttempt(refused.send_id()), IsOk());
+  ASSERT_THAT(outbox().CorpDispatches().at(kCorp), SizeIs(2));
+  ASSERT_THAT(outbox().ReturnUnsent(refused.send_id(), offline), IsOk());
+  ASSERT_THAT(outbox().CorpDispatches().at(kCorp), SizeIs(1));
+  EXPECT_EQ(outbox().CorpDispatches().at(kCorp)[0].dispatches, 1);
+
+  // Stored so: a restart restores only the send that went.
+  ASSERT_THAT(env_->Reopen(), IsOk());
+  const std::map<std::string, std::vector<SendOutbox::MinuteCount>> counts =
+      outbox().CorpDispatches();
+  ASSERT_THAT(counts.at(kCorp), SizeIs(1));
+  EXPECT_EQ(counts.at(kCorp)[0].dispatches, 1);
+}
+
+TEST_F(SendOutboxTest, AMalformedCorpCountKeyIsDataLoss) {
+  // The corp and the minute without the '/' between them.
+  std::string key = absl::StrCat("corpwin/", kCorp, "x");
+  AppendBigEndian(&key, 29000000);
+  std::string count;
+  AppendBigEndian(&count, 1);
+  ASSERT_TRUE(env_->db().Put(rocksdb::WriteOptions(), key, count).ok());
+  EXPECT_THAT(env_->Reopen(),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("malformed corp count at")));
+}
+
+// The outbox's own writes fail once `fail_writes` is set; the EventLog (and
+// so every transition) still writes to the database underneath.
+class FailingWritesDb final : public rocksdb::StackableDB {
+ public:
+  explicit FailingWritesDb(rocksdb::DB* db)
+      : StackableDB(std::shared_ptr<rocksdb::DB>(db, [](rocksdb::DB*) {})) {}
+
+  using StackableDB::Write;
+  rocksdb::Status Write(const rocksdb::WriteOptions& options, rocksdb::WriteBatch* batch) override {
+    if (fail_writes) return rocksdb::Status::IOError("injected write failure");
+    return StackableDB::Write(options, batch);
+  }
+
+  std::atomic<bool> fail_writes = false;
+};
+
+TEST_F(SendOutboxTest, SendsExpiredBeforeAFailedWriteAreStillTold) {
+  FailingWritesDb db(&env_->db());
+  absl::StatusOr<std::unique_ptr<SendOutbox>> opened =
+      SendOutbox::Open(&db, &env_->log(), &env_->clock());
+  ASSERT_THAT(opened, IsOk());
+  SendOutbox& failing = **opened;
+  absl::StatusOr<SendOutbox::Accepted> accepted =
+      failing.Accept(TextSend(kAccountA, "hello"), kCorp);
+  ASSERT_THAT(accepted, IsOk());
+  const std::string send_id = accepted->send.send_id();
+  ASSERT_THAT(failing.BeginAttempt(send_id), IsOk());
+  ASSERT_THAT(failing.MarkOutcomeUnknown(send_id), IsOk());
+  std::vector<v1::Send> told;
+  failing.SetTransitionListener([&told](const v1::Send& send) { told.push_back(send); });
+
+  // The unknown outcome fails (with its event), then deleting the corp
+  // minute that left the hour fails.
+  env_->clock().Advance(absl::Minutes(61));
+  db.fail_writes = true;
+  EXPECT_THAT(failing.Expire(absl::Minutes(10), absl::Minutes(10)), Not(IsOk()));
+  failing.SetTransitionListener(nullptr);
+  EXPECT_EQ(failing.Get(send_id)->state(), v1::SEND_STATE_FAILED);
+  ASSERT_THAT(told, SizeIs(1));
+  EXPECT_EQ(told[0].send_id(), send_id);
+  EXPECT_EQ(told[0].state(), v1::SEND_STATE_FAILED);
+}
+
+// Drives random transitions over three accounts and checks after each that
+// the outbox's view kept in memory (each account's next send, the oldest
+// pending send, the queue lengths) is what the stored sends say.
+TEST_F(SendOutboxTest, TheInMemoryViewFollowsEveryTransition) {
+  const std::vector<std::string> accounts = {kAccountA, kAccountB, "quntool:wxC"};
+  // The model: send ids sort as their queue order.
+  std::map<std::string, std::set<std::string>> queued;
+  std::set<std::string> in_flight;
+  std::set<std::string> sent;
+  std::set<std::string> unknown;
+  std::map<std::string, absl::Time> accepted_at;
+  std::map<std::string, std::string> account_of;
+  std::map<std::string, v1::Send> sends;
+  std::mt19937 random(20240613);
+  const auto pick = [&random](const std::set<std::string>& ids) {
+    auto it = ids.begin();
+    std::advance(it, std::uniform_int_distribution<size_t>(0, ids.size() - 1)(random));
+    return *it;
+  };
+  wecom::common::v1::VendorError error;
+  error.set_vendor("quntool");
+  error.set_message("some error");
+  int vendor_msg = 0;
+
+  for (int step = 0; step < 400; ++step) {
+    env_->clock().Advance(absl::Seconds(1));
+    const std::string account = accounts[random() % accounts.size()];
+    std::set<std::string>& account_queue = queued[account];
+    switch (random() % 10) {
+      case 0:
+      case 1:
+      case 2: {
+        const v1::Send send = Accept(TextSend(account, absl::StrCat("m", step)));
+        account_queue.insert(send.send_id());
+        accepted_at[send.send_id()] = absl::FromUnixMillis(send.accepted_at_ms());
+        account_of[send.send_id()] = account;
+        sends[send.send_id()] = send;
+        break;
+      }
+      case 3:
+      case 4:
+        if (account_queue.empty()) break;
+        ASSERT_THAT(outbox().BeginAttempt(*account_queue.begin()), IsOk());
+        in_flight.insert(*account_queue.begin());
+        account_queue.erase(account_queue.begin());
+        break;
+      case 5:
+        if (in_flight.empty()) break;
+        {
+          const std::string id = pick(in_flight);
+          in_flight.erase(id);
+          switch (random() % 4) {
+            case 0:
+              ASSERT_THAT(outbox().MarkSent(id, absl::StrCat("v", ++vendor_msg)), IsOk());
+              sent.insert(id);
+              break;
+            case 1:
+              ASSERT_THAT(outbox().MarkOutcomeUnknown(id), IsOk());
+              unknown.insert(id);
+              break;
+            case 2:
+              ASSERT_THAT(outbox().Requeue(id, error), IsOk());
+              queued[account_of[id]].insert(id);
+              break;
+            default:
+              ASSERT_THAT(outbox().ReturnUnsent(id, error), IsOk());
+              queued[account_of[id]].insert(id);
+              break;
+          }
+        }
+        break;
+      case 6:
+        if (account_queue.empty()) break;
+        {
+          const std::string id = pick(account_queue);
+          ASSERT_THAT(outbox().MarkFailed(id, error), IsOk());
+          account_queue.erase(id);
+        }
+        break;
+      case 7:
+        if (sent.empty()) break;
+        {
+          const std::string id = pick(sent);
+          sent.erase(id);
+          const std::string vendor_msg_id = Stored(id).vendor_msg_id();
+          if (random() % 2 == 0) {
+            ASSERT_THAT(outbox().ApplyVendorOutcome(OutcomeFor(sends[id], vendor_msg_id, 0)),
+                        IsOk());
+          } else {
+            ASSERT_THAT(outbox().ApplyVendorOutcome(
+                            OutcomeFor(sends[id], vendor_msg_id, kVendorThrottledCode)),
+                        IsOk());
+            queued[account_of[id]].insert(id);
+          }
+        }
+        break;
+      case 8:
+        if (unknown.empty()) break;
+        {
+          const std::string id = pick(unknown);
+          ASSERT_THAT(outbox().MarkFailed(id, error), IsOk());
+          unknown.erase(id);
+        }
+        break;
+      default:
+        if (random() % 4 != 0) break;
+        ASSERT_THAT(env_->Reopen(), IsOk());
+        unknown.insert(in_flight.begin(), in_flight.end());
+        in_flight.clear();
+        break;
+    }
+
+    std::vector<std::string> heads;
+    int64_t total = 0;
+    for (const auto& [queue_account, ids] : queued) {
+      if (!ids.empty()) heads.push_back(*ids.begin());
+      EXPECT_EQ(outbox().QueuedCount(queue_account), static_cast<int64_t>(ids.size()));
+      total += static_cast<int64_t>(ids.size());
+    }
+    std::sort(heads.begin(), heads.end());
+    ASSERT_EQ(DueIds(), heads) << "step " << step;
+    EXPECT_EQ(outbox().QueuedCount(), total);
+    std::set<std::string> pending = in_flight;
+    pending.insert(sent.begin(), sent.end());
+    pending.insert(unknown.begin(), unknown.end());
+    const std::optional<absl::Time> oldest =
+        pending.empty() ? std::nullopt : std::optional(accepted_at[*pending.begin()]);
+    ASSERT_EQ(outbox().OldestPendingAcceptedAt(), oldest) << "step " << step;
+  }
 }
 
 TEST(EchoTypeTest, NamesTheTypeOfTheVendorsEcho) {

@@ -70,6 +70,43 @@ TEST_F(SendPacerTest, HoldsACorpAtItsHourlyLimitUntilTheOldestSendLeavesTheHour)
   EXPECT_EQ(pacer.NextSlot(kAccount, kCorp, clock_.Now()).at, first + absl::Minutes(70));
 }
 
+TEST_F(SendPacerTest, AForgottenDispatchNoLongerCounts) {
+  SendPacer pacer(Options(), &clock_);
+  clock_.Advance(absl::Seconds(1));
+  const absl::Time first = pacer.RecordDispatch(kCorp);
+  EXPECT_EQ(first, clock_.Now());
+  clock_.Advance(absl::Minutes(10));
+  const absl::Time refused = pacer.RecordDispatch(kCorp);
+  clock_.Advance(absl::Minutes(10));
+  pacer.RecordDispatch(kCorp);
+  EXPECT_EQ(pacer.NextSlot(kAccount, kCorp, clock_.Now()).reason, SendPacer::kCorpHourlyLimit);
+
+  pacer.ForgetDispatch(kCorp, refused);
+  EXPECT_EQ(pacer.NextSlot(kAccount, kCorp, clock_.Now()).reason, "");
+  // Only that one: the next dispatch fills the hour again, until the first
+  // one leaves it.
+  pacer.RecordDispatch(kCorp);
+  pacer.ForgetDispatch(kCorp, refused);
+  pacer.ForgetDispatch("ww-corp-2", first);
+  const SendPacer::Slot held = pacer.NextSlot(kAccount, kCorp, clock_.Now());
+  EXPECT_EQ(held.reason, SendPacer::kCorpHourlyLimit);
+  EXPECT_EQ(held.at, first + absl::Hours(1));
+}
+
+TEST_F(SendPacerTest, RestoredDispatchesCountForTheCorpsHour) {
+  clock_.Advance(absl::Hours(2));
+  SendPacer pacer(Options(), &clock_);
+  const absl::Time now = clock_.Now();
+  // In any order; a dispatch that already left the hour does not count.
+  pacer.RestoreDispatches(kCorp, now - absl::Minutes(30), 2);
+  pacer.RestoreDispatches(kCorp, now - absl::Minutes(50), 1);
+  pacer.RestoreDispatches(kCorp, now - absl::Minutes(70), 5);
+  const SendPacer::Slot held = pacer.NextSlot(kAccount, kCorp, now);
+  EXPECT_EQ(held.at, now + absl::Minutes(10));
+  EXPECT_EQ(held.reason, SendPacer::kCorpHourlyLimit);
+  EXPECT_EQ(pacer.NextSlot(kAccount, "ww-corp-2", now).reason, SendPacer::kAccountInterval);
+}
+
 TEST_F(SendPacerTest, EachThrottleInARowDoublesTheCooldownUpToTheMaximum) {
   PacingOptions options = Options();
   options.max_cooldown = absl::Minutes(30);

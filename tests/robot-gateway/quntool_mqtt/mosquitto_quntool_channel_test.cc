@@ -1,7 +1,8 @@
 // MosquittoQuntoolChannel over a real mosquitto, with the emulator's MQTT
 // front as the quntool server: msgIds and echoes, matching answers by id
 // under concurrency, pacing, refusals, unknown answers, timeouts, and a
-// broker restart.
+// broker restart, each send counted in the metrics by its result (the only
+// place MQTT sends are counted).
 #include "services/robot-gateway/quntool/mosquitto_quntool_channel.h"
 
 #include <optional>
@@ -16,6 +17,7 @@
 #include "absl/time/clock.h"
 #include "common/mqtt/mqtt_client.h"
 #include "common/status/vendor_error.h"
+#include "services/robot-gateway/platform/robot_platform.h"
 #include "tests/robot-gateway/quntool/quntool_fixture.h"
 #include "tests/support/mosquitto_broker.h"
 #include "tests/support/refused_port.h"
@@ -150,7 +152,7 @@ TEST_F(MosquittoQuntoolChannelTest, TheServersPacingAppliesToMqttSends) {
   EXPECT_EQ((*second_echo)["data"]["error_code"], quntool::kErrorAbnormalFrequency);
 }
 
-TEST_F(MosquittoQuntoolChannelTest, ARefusedSendIsAVendorFailureWithTheServersMessage) {
+TEST_F(MosquittoQuntoolChannelTest, ARefusedSendIsAVendorFailureMarkedOfflineWhenItIs) {
   absl::StatusOr<std::string> refused =
       channel_->Send(Text("r-1", qt::kOfflineAccount, "hi"), kSendTimeout);
   EXPECT_THAT(refused, StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("企微不在线")));
@@ -159,6 +161,8 @@ TEST_F(MosquittoQuntoolChannelTest, ARefusedSendIsAVendorFailureWithTheServersMe
   EXPECT_EQ(error->vendor(), "quntool");
   EXPECT_EQ(error->code(), -1);
   EXPECT_EQ(error->message(), "企微不在线");
+  // The dispatcher holds the account's queue instead of failing the send.
+  EXPECT_TRUE(IsAccountOffline(refused.status()));
   EXPECT_EQ(VendorRequests(registry_, kEndpoint, "-1"), 1);
 }
 
@@ -291,6 +295,7 @@ TEST_F(MosquittoQuntoolChannelTest, ABrokerRestartInterruptsSendsAndTheChannelRe
               AnyOf(StatusIs(absl::StatusCode::kUnavailable),
                     StatusIs(absl::StatusCode::kDeadlineExceeded)));
   EXPECT_LT(absl::Now() - start, absl::Seconds(10));
+  EXPECT_EQ(VendorRequests(registry_, kEndpoint, "transport_error"), 1);
 
   absl::StatusOr<std::unique_ptr<MosquittoBroker>> restarted = MosquittoBroker::Start(port);
   ASSERT_THAT(restarted, IsOk());

@@ -82,21 +82,7 @@ httplib::Result WebhookFixture::Post(const std::string& path, const std::string&
 
 absl::StatusOr<v1::Event> WebhookFixture::WaitForEvent(
     const std::function<bool(const v1::Event&)>& match) {
-  const absl::Time deadline = absl::Now() + absl::Seconds(20);
-  uint64_t seen = 0;
-  while (true) {
-    std::optional<v1::Event> found;
-    RETURN_IF_ERROR(log().ReadAfter(seen, 1000, [&](const v1::Event& event) {
-      seen = event.position();
-      if (match(event)) found = event;
-      return !found.has_value();
-    }));
-    if (found.has_value()) return *std::move(found);
-    if (absl::Now() >= deadline) {
-      return absl::DeadlineExceededError(absl::StrCat("no matching event among ", seen, " stored"));
-    }
-    log().WaitBeyond(seen, deadline);
-  }
+  return testing::WaitForEvent(log(), match, absl::Seconds(20));
 }
 
 double WebhookFixture::Rejections(const std::string& reason) {

@@ -4,10 +4,7 @@ namespace wecom::emulator {
 
 bool CallsPerMinuteLimit::TryAdmit(absl::Time now) {
   absl::MutexLock lock(&mu_);
-  while (!admitted_.empty() && admitted_.front() <= now - absl::Minutes(1)) admitted_.pop_front();
-  if (static_cast<int64_t>(admitted_.size()) >= limit_) return false;
-  admitted_.push_back(now);
-  return true;
+  return admitted_.TryAdd(now, limit_);
 }
 
 }  // namespace wecom::emulator

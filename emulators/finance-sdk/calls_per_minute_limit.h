@@ -3,11 +3,11 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/ratelimit/sliding_window.h"
 
 namespace wecom::emulator {
 
@@ -15,7 +15,8 @@ namespace wecom::emulator {
 // calls are not counted. Thread-safe.
 class CallsPerMinuteLimit {
  public:
-  explicit CallsPerMinuteLimit(int64_t calls_per_minute) : limit_(calls_per_minute) {}
+  explicit CallsPerMinuteLimit(int64_t calls_per_minute)
+      : limit_(calls_per_minute), admitted_(absl::Minutes(1)) {}
 
   // Counts the call and returns true if it is within the limit at `now`.
   bool TryAdmit(absl::Time now);
@@ -23,8 +24,7 @@ class CallsPerMinuteLimit {
  private:
   const int64_t limit_;
   absl::Mutex mu_;
-  // Times of the admitted calls of the last minute, oldest first.
-  std::deque<absl::Time> admitted_ ABSL_GUARDED_BY(mu_);
+  SlidingWindow admitted_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace wecom::emulator

@@ -2,7 +2,6 @@
 // paces the account, applies its corp's hourly limit, and POSTs the
 // sent-message callback ("quntool端发出消息的回调") of the message's type, with
 // sendMsgId = the msgId it returns.
-#include <deque>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -249,12 +248,9 @@ absl::StatusOr<std::string> QuntoolEmulator::SendMessage(const OutgoingMessage& 
   last->second = now;
   // The vendor's corp limit over a sliding hour. Only delivered sends count:
   // the document limits the messages a corp sends, and refused ones are not.
-  std::deque<absl::Time>& corp_sends = corp_sends_[account->corp_id];
-  while (!corp_sends.empty() && corp_sends.front() <= now - absl::Hours(1)) {
-    corp_sends.pop_front();
-  }
-  const bool corp_limit_reached =
-      static_cast<int64_t>(corp_sends.size()) >= config_.corp_hourly_limit;
+  SlidingWindow& corp_sends =
+      corp_sends_.try_emplace(account->corp_id, absl::Hours(1)).first->second;
+  const bool corp_limit_reached = corp_sends.CountAt(now) >= config_.corp_hourly_limit;
 
   const std::string msg_id = NewUuid();
   const int64_t send_time = absl::ToUnixSeconds(now);
@@ -280,7 +276,7 @@ absl::StatusOr<std::string> QuntoolEmulator::SendMessage(const OutgoingMessage& 
   } else {
     data["error_code"] = 0;
     data["error_message"] = "";
-    corp_sends.push_back(now);
+    corp_sends.Add(now);
   }
   PostCallback(*account, echo.callback_type, std::move(data), msg_id);
   return msg_id;

@@ -8,7 +8,6 @@
 
 #include <atomic>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <string>
 
@@ -19,6 +18,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/crypto/hex_digest.h"
+#include "common/ratelimit/sliding_window.h"
 #include "emulators/quntool/quntool_config.h"
 #include "emulators/quntool/quntool_world.h"
 #include "emulators/quntool/webhook_poster.h"
@@ -104,9 +104,8 @@ class QuntoolEmulator {
   WebhookPoster webhook_;
   std::string base_url_ ABSL_GUARDED_BY(mu);
   absl::flat_hash_map<std::string, absl::Time> last_send_ ABSL_GUARDED_BY(mu);
-  // By corp_id: when the corp's delivered sends of the last hour were sent,
-  // oldest first.
-  absl::flat_hash_map<std::string, std::deque<absl::Time>> corp_sends_ ABSL_GUARDED_BY(mu);
+  // By corp_id: the corp's delivered sends of the last hour.
+  absl::flat_hash_map<std::string, SlidingWindow> corp_sends_ ABSL_GUARDED_BY(mu);
   absl::flat_hash_map<std::string, StoredFile> files_ ABSL_GUARDED_BY(mu);
   uint64_t next_server_id_ ABSL_GUARDED_BY(mu) = 1047000;
   std::atomic<uint64_t> uuid_counter_{0};

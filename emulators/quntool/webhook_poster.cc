@@ -9,7 +9,7 @@
 namespace wecom::quntool {
 
 WebhookPoster::WebhookPoster(std::string url, int attempts, absl::Duration retry_delay)
-    : url_(std::move(url)), attempts_(attempts), retry_delay_(retry_delay) {
+    : attempts_(attempts), retry_delay_(retry_delay), url_(std::move(url)) {
   worker_ = std::thread([this] { Deliver(); });
 }
 

@@ -145,8 +145,8 @@ TEST(GatewayE2eTest, PacesOneAccountsSendsAtLeast500MsApart) {
         return e.has_send_status() && ids.contains(e.send_status().send().send_id()) &&
                (e.send_status().send().state() == v1::SEND_STATE_CONFIRMED ||
                 e.send_status().send().state() == v1::SEND_STATE_FAILED ||
-                e.send_status().send().state() == v1::SEND_STATE_QUEUED &&
-                    e.send_status().send().attempts() > 0);
+                (e.send_status().send().state() == v1::SEND_STATE_QUEUED &&
+                 e.send_status().send().attempts() > 0));
       }));
   std::vector<int64_t> sent_at;
   for (const v1::Event& e : done) {

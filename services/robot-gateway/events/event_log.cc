@@ -74,39 +74,74 @@ absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(rocksdb::DB* db) {
   return std::unique_ptr<EventLog>(new EventLog(db, head));
 }
 
-absl::StatusOr<EventLog::Appended> EventLog::Append(v1::Event event, rocksdb::WriteBatch* extra) {
-  const std::string event_id = event.event_id();
+absl::StatusOr<EventLog::Claim> EventLog::ClaimEventId(const std::string& event_id) {
   if (event_id.empty()) return absl::InvalidArgumentError("event_id is empty");
-  uint64_t position = 0;
   {
     absl::MutexLock lock(&mu_);
-    // A concurrent append of the same event_id decides first: stored or not.
-    const auto settled = [this, &event_id]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
-      return !writing_ids_.contains(event_id);
+    const auto unclaimed = [this, &event_id]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+      return !claimed_.contains(event_id);
     };
-    mu_.Await(absl::Condition(&settled));
-    ASSIGN_OR_RETURN(const std::optional<uint64_t> existing, PositionOf(event_id));
-    if (existing.has_value()) return Appended{.position = *existing, .stored = false};
-    position = next_position_++;
-    writing_.insert(position);
-    writing_ids_.emplace(event_id, position);
+    mu_.Await(absl::Condition(&unclaimed));
+    claimed_.insert(event_id);
+  }
+  // Looked up outside the lock that readers of the head take.
+  absl::StatusOr<std::optional<uint64_t>> stored = PositionOf(event_id);
+  if (!stored.ok() || stored->has_value()) Release(event_id);
+  if (!stored.ok()) return stored.status();
+  return Claim(stored->has_value() ? nullptr : this, event_id, *stored);
+}
+
+void EventLog::Release(const std::string& event_id) {
+  absl::MutexLock lock(&mu_);
+  claimed_.erase(event_id);
+}
+
+EventLog::Claim::Claim(Claim&& other) noexcept
+    : log_(std::exchange(other.log_, nullptr)),
+      event_id_(std::move(other.event_id_)),
+      stored_(other.stored_) {}
+
+EventLog::Claim::~Claim() {
+  if (log_ != nullptr) log_->Release(event_id_);
+}
+
+absl::StatusOr<uint64_t> EventLog::Claim::Append(v1::Event event, rocksdb::WriteBatch* extra) && {
+  EventLog* const log = std::exchange(log_, nullptr);
+  if (log == nullptr) return absl::FailedPreconditionError("the event was stored before");
+  if (event.event_id() != event_id_) {
+    log->Release(event_id_);
+    return absl::InvalidArgumentError(
+        absl::StrCat("event_id ", event.event_id(), " is not the claimed ", event_id_));
+  }
+  uint64_t position = 0;
+  {
+    absl::MutexLock lock(&log->mu_);
+    position = log->next_position_++;
+    log->writing_.insert(position);
   }
   event.set_position(position);
   event.set_received_at_ms(absl::ToUnixMillis(absl::Now()));
   rocksdb::WriteBatch own;
   rocksdb::WriteBatch* batch = extra != nullptr ? extra : &own;
   batch->Put(EventKey(position), event.SerializeAsString());
-  batch->Put(absl::StrCat(kEventIdPrefix, event_id), PositionValue(position));
+  batch->Put(absl::StrCat(kEventIdPrefix, event_id_), PositionValue(position));
   // Outside the lock: concurrent appends share one sync.
-  const absl::Status written = WriteSynced(db_, batch, "event log append");
-  absl::MutexLock lock(&mu_);
-  writing_.erase(position);
-  writing_ids_.erase(event_id);
+  const absl::Status written = WriteSynced(log->db_, batch, "event log append");
+  absl::MutexLock lock(&log->mu_);
+  log->writing_.erase(position);
+  log->claimed_.erase(event_id_);
   // A failed position is never handed out again: its record may have reached
   // the log all the same, and a second event there would overwrite it.
-  if (written.ok()) written_ = std::max(written_, position);
-  AdvanceHead();
+  if (written.ok()) log->written_ = std::max(log->written_, position);
+  log->AdvanceHead();
   RETURN_IF_ERROR(written);
+  return position;
+}
+
+absl::StatusOr<EventLog::Appended> EventLog::Append(v1::Event event, rocksdb::WriteBatch* extra) {
+  ASSIGN_OR_RETURN(Claim claim, ClaimEventId(event.event_id()));
+  if (claim.stored().has_value()) return Appended{.position = *claim.stored(), .stored = false};
+  ASSIGN_OR_RETURN(const uint64_t position, std::move(claim).Append(std::move(event), extra));
   return Appended{.position = position, .stored = true};
 }
 

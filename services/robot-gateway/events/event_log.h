@@ -16,9 +16,10 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
@@ -42,16 +43,44 @@ class EventLog {
     bool stored = false;
   };
 
-  // Stores `event` (its event_id required; position and received_at_ms are
-  // set here) together with `extra`, in one atomic, synced write. An append
-  // of an event_id another thread is storing waits for that write's outcome.
-  // A failed write leaves its position unused (a gap readers never saw).
+  // An event_id reserved for one append. While a claim lives, other claims
+  // of the id (and so appends of it) wait, so a caller can act on "not stored
+  // yet" (a callback's side effects) before appending, without a second
+  // delivery doing the same in between. Released when appended or destroyed.
+  class Claim {
+   public:
+    Claim(Claim&& other) noexcept;
+    Claim& operator=(Claim&&) = delete;
+    ~Claim();
+
+    // The position of the event stored with this id earlier; then the claim
+    // holds nothing and Append must not be called.
+    std::optional<uint64_t> stored() const { return stored_; }
+
+    // Stores `event` (its event_id the claimed one; position and
+    // received_at_ms are set here) together with `extra`, in one atomic,
+    // synced write, and releases the claim. A failed write leaves its
+    // position unused (a gap readers never saw).
+    absl::StatusOr<uint64_t> Append(wecom::robot::v1::Event event,
+                                    rocksdb::WriteBatch* extra = nullptr) &&;
+
+   private:
+    friend class EventLog;
+    Claim(EventLog* log, std::string event_id, std::optional<uint64_t> stored)
+        : log_(log), event_id_(std::move(event_id)), stored_(stored) {}
+
+    EventLog* log_;  // Null once released.
+    std::string event_id_;
+    std::optional<uint64_t> stored_;
+  };
+
+  // Claims `event_id` (required), waiting for a claim of it another thread
+  // holds to be released.
+  absl::StatusOr<Claim> ClaimEventId(const std::string& event_id);
+
+  // Claims the event's id and appends it unless it was stored before.
   absl::StatusOr<Appended> Append(wecom::robot::v1::Event event,
                                   rocksdb::WriteBatch* extra = nullptr);
-
-  // The position of the stored event with this event_id, or nullopt. Lets a
-  // caller skip side effects of a redelivery before it appends.
-  absl::StatusOr<std::optional<uint64_t>> PositionOf(const std::string& event_id) const;
 
   // The position of the newest event every earlier position of which is
   // durable (0 when empty).
@@ -77,16 +106,20 @@ class EventLog {
 
   // Moves head_ to the newest durable position below every write in flight.
   void AdvanceHead() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The position of the stored event with this event_id, or nullopt.
+  absl::StatusOr<std::optional<uint64_t>> PositionOf(const std::string& event_id) const;
+  void Release(const std::string& event_id);
 
   rocksdb::DB* db_;
-  // Guards position assignment, exact dedupe of concurrent appends and the
-  // head; never held during a RocksDB write.
+  // Guards position assignment, the claims and the head; never held during a
+  // RocksDB read or write.
   mutable absl::Mutex mu_;
   mutable absl::CondVar head_changed_;
   uint64_t next_position_ ABSL_GUARDED_BY(mu_);
-  // Writes in flight: their positions, and their event_ids → position.
+  // The positions of the writes in flight.
   std::set<uint64_t> writing_ ABSL_GUARDED_BY(mu_);
-  absl::flat_hash_map<std::string, uint64_t> writing_ids_ ABSL_GUARDED_BY(mu_);
+  // The event_ids claimed.
+  absl::flat_hash_set<std::string> claimed_ ABSL_GUARDED_BY(mu_);
   // The newest position written successfully.
   uint64_t written_ ABSL_GUARDED_BY(mu_);
   uint64_t head_ ABSL_GUARDED_BY(mu_);

@@ -350,12 +350,14 @@ void OutboxDispatcher::Attempt(const Task& task) {
     }
     return;
   }
-  pacer_.RecordCall(send.account_id());
   const OutgoingMessage message{.account = task.account,
                                 .conversation_id = send.conversation_id(),
                                 .content = send.content(),
                                 .send_id = send.send_id()};
   const absl::StatusOr<std::string> answer = platform->SendMessage(message);
+  // The interval counts from the answer: the vendor measures arrivals, and a
+  // request delayed on its way would otherwise let the next one arrive early.
+  pacer_.RecordCall(send.account_id());
   if (absl::Status settled = Settle(task, *attempt, answer); !settled.ok()) {
     // The send stays marked in flight: the next start makes it OUTCOME_UNKNOWN.
     log::Error("outbox_write_failed", {{"send_id", send.send_id()}, {"error", settled.ToString()}});

@@ -32,6 +32,7 @@
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
 #include "services/robot-gateway/events/event_log.h"
+#include "services/robot-gateway/platform/vendor_event.h"
 #include "wecom/robot/v1/event.pb.h"
 #include "wecom/robot/v1/robot.pb.h"
 
@@ -46,23 +47,6 @@ inline constexpr int64_t kVendorThrottledCode = -1000999;
 
 // The window of the corp-wide limit (PacingOptions::corp_hourly_limit).
 inline constexpr absl::Duration kCorpLimitWindow = absl::Hours(1);
-
-// What the vendor's sent-message callback said about one of our sends.
-struct VendorSendOutcome {
-  // quntool sendMsgId (= the msgId the send call returned). May be unknown to
-  // the outbox when the send call's answer was lost.
-  std::string vendor_msg_id;
-  std::string account_id;
-  std::string conversation_id;
-  // 0 success; -1000999 throttled; anything else a failure.
-  int64_t error_code = 0;
-  std::string error_message;
-  // WeCom's server_id of the sent message.
-  std::string server_id;
-  // The echo's message type, for matching a send whose vendor_msg_id is
-  // unknown (see EchoType()).
-  wecom::robot::v1::MessageType echo_type = wecom::robot::v1::MESSAGE_TYPE_UNSPECIFIED;
-};
 
 // The message type the vendor's echo of `content` carries: TEXT for text and
 // quote, EMOTICON for gif, MINI_PROGRAM and VIDEO_NUM for saved items too.

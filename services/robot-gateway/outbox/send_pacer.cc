@@ -2,17 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <iterator>
 
 namespace wecom::robot {
-namespace {
-
-// Drops the dispatches that left the window ending at `now`.
-void Prune(std::deque<absl::Time>& window, absl::Time now) {
-  while (!window.empty() && window.front() <= now - kCorpLimitWindow) window.pop_front();
-}
-
-}  // namespace
 
 SendPacer::SendPacer(PacingOptions options, Clock* clock)
     : options_(options), clock_(clock), started_(clock->Now()) {}
@@ -41,12 +32,7 @@ SendPacer::Slot SendPacer::NextSlot(const std::string& account_id, const std::st
   hold((last != last_call_.end() ? last->second : started_) + options_.min_account_interval,
        kAccountInterval);
   if (options_.corp_hourly_limit > 0) {
-    std::deque<absl::Time>& window = corp_window_[corp_id];
-    Prune(window, now);
-    const size_t limit = static_cast<size_t>(options_.corp_hourly_limit);
-    if (window.size() >= limit) {
-      hold(window[window.size() - limit] + kCorpLimitWindow, kCorpHourlyLimit);
-    }
+    hold(CorpWindow(corp_id).FreeAt(now, options_.corp_hourly_limit), kCorpHourlyLimit);
   }
   const auto pause = pauses_.find(account_id);
   if (pause != pauses_.end()) hold(pause->second.paused_until, kCooldown);
@@ -57,30 +43,23 @@ SendPacer::Slot SendPacer::NextSlot(const std::string& account_id, const std::st
 absl::Time SendPacer::RecordDispatch(const std::string& corp_id) {
   const absl::Time now = clock_->Now();
   absl::MutexLock lock(&mu_);
-  std::deque<absl::Time>& window = corp_window_[corp_id];
-  Prune(window, now);
-  window.push_back(now);
+  CorpWindow(corp_id).Add(now);
   return now;
 }
 
 void SendPacer::ForgetDispatch(const std::string& corp_id, absl::Time at) {
   absl::MutexLock lock(&mu_);
   const auto corp = corp_window_.find(corp_id);
-  if (corp == corp_window_.end()) return;
-  std::deque<absl::Time>& window = corp->second;
-  // Searched from the newest end, where a dispatch just made is.
-  const auto found = std::find(window.rbegin(), window.rend(), at);
-  if (found != window.rend()) window.erase(std::next(found).base());
+  if (corp != corp_window_.end()) corp->second.Remove(at);
 }
 
 void SendPacer::RestoreDispatches(const std::string& corp_id, absl::Time at, int64_t count) {
-  if (count <= 0) return;
-  const absl::Time now = clock_->Now();
   absl::MutexLock lock(&mu_);
-  std::deque<absl::Time>& window = corp_window_[corp_id];
-  // Kept in time order, so that the limit's oldest dispatch is found by index.
-  window.insert(std::upper_bound(window.begin(), window.end(), at), static_cast<size_t>(count), at);
-  Prune(window, now);
+  CorpWindow(corp_id).Add(at, count);
+}
+
+SlidingWindow& SendPacer::CorpWindow(const std::string& corp_id) {
+  return corp_window_.try_emplace(corp_id, kCorpLimitWindow).first->second;
 }
 
 void SendPacer::RecordCall(const std::string& account_id) {

@@ -8,7 +8,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <optional>
 #include <string>
@@ -17,6 +16,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/ratelimit/sliding_window.h"
 #include "common/time/clock.h"
 #include "services/robot-gateway/outbox/send_dispatcher.h"
 #include "services/robot-gateway/outbox/send_outbox.h"
@@ -54,7 +54,8 @@ class SendPacer {
   // `count` dispatches of the corp at `at` (not after now) by an earlier
   // process: they count for the corp's hour from `at`.
   void RestoreDispatches(const std::string& corp_id, absl::Time at, int64_t count);
-  // The account's vendor call starts now: its next one waits the interval.
+  // The vendor answered the account's call now: its next call waits the
+  // interval from here (the request arrived at or before this moment).
   void RecordCall(const std::string& account_id);
 
   // The vendor throttled the account: pauses it for the next cool-down
@@ -74,6 +75,7 @@ class SendPacer {
  private:
   // The cool-down after `consecutive` throttles in a row.
   absl::Duration Cooldown(int consecutive) const;
+  SlidingWindow& CorpWindow(const std::string& corp_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const PacingOptions options_;
   Clock* const clock_;
@@ -81,8 +83,8 @@ class SendPacer {
 
   mutable absl::Mutex mu_;
   std::map<std::string, absl::Time> last_call_ ABSL_GUARDED_BY(mu_);
-  // Per corp, the dispatch times of the last hour, oldest first.
-  std::map<std::string, std::deque<absl::Time>> corp_window_ ABSL_GUARDED_BY(mu_);
+  // Per corp, the dispatches of the last hour.
+  std::map<std::string, SlidingWindow> corp_window_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, AccountPause> pauses_ ABSL_GUARDED_BY(mu_);
 };
 

@@ -8,8 +8,8 @@
 #include "absl/time/clock.h"
 #include "common/status/status_macros.h"
 #include "common/status/vendor_error.h"
+#include "services/robot-gateway/platform/vendor_json.h"
 #include "services/robot-gateway/quntool/quntool_api.h"
-#include "services/robot-gateway/quntool/quntool_json.h"
 #include "wecom/common/v1/vendor_error.pb.h"
 
 namespace wecom::robot {

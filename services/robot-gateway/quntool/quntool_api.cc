@@ -1,5 +1,6 @@
 #include "services/robot-gateway/quntool/quntool_api.h"
 
+#include <optional>
 #include <utility>
 
 #include "absl/random/random.h"
@@ -10,10 +11,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
-#include "common/status/vendor_error.h"
+#include "common/status/status_macros.h"
 #include "services/robot-gateway/platform/robot_platform.h"
-#include "services/robot-gateway/quntool/quntool_json.h"
-#include "wecom/common/v1/vendor_error.pb.h"
+#include "services/robot-gateway/platform/vendor_http.h"
+#include "services/robot-gateway/platform/vendor_json.h"
 
 namespace wecom::robot {
 namespace {
@@ -28,78 +29,10 @@ constexpr absl::string_view kAccountOffline = "企微不在线";
 // "<field>不能为空": a required parameter was missing.
 constexpr absl::string_view kRequiredSuffix = "不能为空";
 constexpr int kHttpOk = 200;
-constexpr int kHttpUnauthorized = 401;
 
-// A failure carrying VendorError{quntool, vendor_code, message}, its message
-// led by the path.
 absl::Status Failure(absl::StatusCode code, absl::string_view path, int64_t vendor_code,
                      absl::string_view message) {
-  common::v1::VendorError error;
-  error.set_vendor(std::string(kVendor));
-  error.set_code(vendor_code);
-  error.set_message(std::string(message));
-  error.set_retryable(code == absl::StatusCode::kUnavailable);
-  const absl::Status bare = VendorFailure(code, error);
-  absl::Status status(code, absl::StrCat(path, ": ", bare.message()));
-  SetVendorError(status, error);
-  return status;
-}
-
-absl::StatusCode CodeForHttpStatus(int http_status) {
-  if (http_status == kHttpUnauthorized) return absl::StatusCode::kInternal;
-  if (http_status >= 500 && http_status <= 599) return absl::StatusCode::kUnavailable;
-  return absl::StatusCode::kFailedPrecondition;
-}
-
-// A query or form value: strings as they are, other scalars as JSON spells
-// them ("true", "12").
-std::string ParamText(const json& value) {
-  if (value.is_string()) return value.get<std::string>();
-  return value.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
-absl::StatusOr<std::string> EncodeParams(const json& params) {
-  if (params.is_null()) return std::string();
-  if (!params.is_object()) return absl::InvalidArgumentError("quntool params must be an object");
-  std::string query;
-  auto append = [&query](absl::string_view key, const json& value) {
-    if (value.is_null()) return;
-    if (!query.empty()) query.push_back('&');
-    absl::StrAppend(&query, UrlEncode(key), "=", UrlEncode(ParamText(value)));
-  };
-  for (const auto& [key, value] : params.items()) {
-    if (value.is_array()) {
-      for (const json& item : value) append(key, item);
-    } else {
-      append(key, value);
-    }
-  }
-  return query;
-}
-
-// The envelope's fields, when `body` is one.
-struct Envelope {
-  int64_t code = 0;
-  std::string msg;
-  json data;
-};
-
-bool ParseEnvelope(absl::string_view body, Envelope& envelope) {
-  json parsed = json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
-  if (parsed.is_discarded() || !parsed.is_object()) return false;
-  const auto code = parsed.find("code");
-  if (code == parsed.end()) return false;
-  int64_t number = 0;
-  if (code->is_number_integer()) {
-    number = code->get<int64_t>();
-  } else if (!code->is_string() || !absl::SimpleAtoi(code->get<std::string>(), &number)) {
-    return false;
-  }
-  envelope.code = number;
-  envelope.msg = JsonString(parsed, "msg");
-  const auto data = parsed.find("data");
-  envelope.data = data == parsed.end() ? json(nullptr) : std::move(*data);
-  return true;
+  return VendorCallFailure(kVendor, code, path, vendor_code, message);
 }
 
 // A multipart boundary that does not occur in `content`.
@@ -116,12 +49,7 @@ std::string BoundaryFor(absl::string_view content) {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<QuntoolApi>> QuntoolApi::Create(QuntoolApiOptions options) {
-  // Joining "/gnapi/…" to a base ending in '/' would double the slash.
-  while (absl::EndsWith(options.base_url, "/")) options.base_url.pop_back();
-  const std::string scheme = absl::AsciiStrToLower(options.base_url.substr(0, 8));
-  if (!absl::StartsWith(scheme, "http://") && !absl::StartsWith(scheme, "https://")) {
-    return absl::InvalidArgumentError("quntool base_url must be http://host[:port] or https://…");
-  }
+  ASSIGN_OR_RETURN(options.base_url, VendorBaseUrl(std::move(options.base_url), kVendor));
   if (options.apikey.empty()) return absl::InvalidArgumentError("quntool apikey is empty");
   if (options.request_timeout <= absl::ZeroDuration() ||
       options.upload_timeout <= absl::ZeroDuration()) {
@@ -141,7 +69,7 @@ absl::StatusOr<json> QuntoolApi::Call(absl::string_view method, absl::string_vie
   request.url = absl::StrCat(options_.base_url, kApiPrefix, path);
   request.timeout = options_.request_timeout;
   if (method == "GET") {
-    absl::StatusOr<std::string> query = EncodeParams(params);
+    absl::StatusOr<std::string> query = FormEncode(params);
     if (!query.ok()) return query.status();
     if (!query->empty()) absl::StrAppend(&request.url, "?", *query);
   } else if (method == "POST" || method == "PUT" || method == "DELETE") {
@@ -224,25 +152,25 @@ absl::StatusOr<json> QuntoolApi::Unpack(absl::string_view path,
     result = "transport_error";
     return Failure(response.status().code(), path, 0, scrub(response.status().message()));
   }
-  Envelope envelope;
-  const bool is_envelope = ParseEnvelope(response->body, envelope);
+  std::optional<VendorEnvelope> envelope = ParseVendorEnvelope(response->body);
   if (response->status_code != kHttpOk) {
     result = absl::StrCat("http_", response->status_code);
-    const std::string message = is_envelope && !envelope.msg.empty()
-                                    ? scrub(envelope.msg)
+    const std::string message = envelope.has_value() && !envelope->msg.empty()
+                                    ? scrub(envelope->msg)
                                     : absl::StrCat("HTTP ", response->status_code);
-    return Failure(CodeForHttpStatus(response->status_code), path, response->status_code, message);
+    return Failure(StatusCodeForHttp(response->status_code), path, response->status_code, message);
   }
-  if (!is_envelope) {
+  if (!envelope.has_value()) {
     result = "malformed_response";
     return QuntoolMalformedResponse(path, "not a {msg, code, data} envelope");
   }
-  if (envelope.code != 0) {
-    result = absl::StrCat(envelope.code);
-    return QuntoolRefusal(path, envelope.code, scrub(envelope.msg));
+  if (envelope->code != 0) {
+    result = absl::StrCat(envelope->code);
+    return QuntoolRefusal(path, envelope->code, scrub(envelope->msg));
   }
   result = "ok";
-  return std::move(envelope.data);
+  const auto data = envelope->body.find("data");
+  return data == envelope->body.end() ? json(nullptr) : std::move(*data);
 }
 
 absl::Status QuntoolRefusal(absl::string_view where, int64_t code, absl::string_view msg) {

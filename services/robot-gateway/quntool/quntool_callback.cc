@@ -11,8 +11,8 @@
 #include "absl/strings/str_cat.h"
 #include "common/status/status_macros.h"
 #include "services/robot-gateway/core/account_id.h"
+#include "services/robot-gateway/platform/vendor_json.h"
 #include "services/robot-gateway/quntool/quntool_api.h"
-#include "services/robot-gateway/quntool/quntool_json.h"
 #include "services/robot-gateway/quntool/quntool_mapping.h"
 
 namespace wecom::robot {
@@ -59,46 +59,8 @@ constexpr GroupKind kGroupKinds[] = {
     {"room_name_changed", GroupChangedEvent::CHANGE_RENAMED},
 };
 
-// The field, or nullptr when it is absent or null.
-const json* Find(const json& object, absl::string_view key) {
-  const auto it = object.find(std::string(key));
-  return it == object.end() || it->is_null() ? nullptr : &*it;
-}
-
-// `where` is the path of `object` in the body ("" for the envelope), so
-// errors name the field as "data.conversation_id".
-std::string FieldName(absl::string_view where, absl::string_view key) {
-  return where.empty() ? std::string(key) : absl::StrCat(where, ".", key);
-}
-
-// A non-empty string (ids may come as numbers, which are spelled out).
-absl::StatusOr<std::string> RequiredString(const json& object, absl::string_view where,
-                                           absl::string_view key) {
-  const json* value = Find(object, key);
-  if (value == nullptr) return absl::InvalidArgumentError(FieldName(where, key) + ": missing");
-  if (!value->is_string() && !value->is_number_integer()) {
-    return absl::InvalidArgumentError(FieldName(where, key) + ": not a string");
-  }
-  std::string text = JsonString(object, key);
-  if (text.empty()) return absl::InvalidArgumentError(FieldName(where, key) + ": empty");
-  return text;
-}
-
-// An integer, or a string of digits (the document types timestamps as
-// strings and its examples show numbers).
-absl::StatusOr<int64_t> RequiredInt(const json& object, absl::string_view where,
-                                    absl::string_view key) {
-  const json* value = Find(object, key);
-  if (value == nullptr) return absl::InvalidArgumentError(FieldName(where, key) + ": missing");
-  int64_t parsed = 0;
-  const bool number = value->is_number_integer() ||
-                      (value->is_string() && absl::SimpleAtoi(value->get<std::string>(), &parsed));
-  if (!number) return absl::InvalidArgumentError(FieldName(where, key) + ": not an integer");
-  return JsonInt(object, key);
-}
-
 double JsonDouble(const json& object, absl::string_view key) {
-  const json* value = Find(object, key);
+  const json* value = JsonFind(object, key);
   return value != nullptr && value->is_number() ? value->get<double>() : 0;
 }
 
@@ -191,7 +153,7 @@ absl::StatusOr<MessageEvent> Message(const json& data, MessageType type, absl::s
                                      absl::string_view base_url) {
   MessageEvent message;
   ASSIGN_OR_RETURN(*message.mutable_conversation_id(),
-                   RequiredString(data, "data", "conversation_id"));
+                   RequiredJsonString(data, "data", "conversation_id"));
   message.set_type(type);
   message.set_sender_id(JsonString(data, "sender"));
   message.set_sender_name(JsonString(data, "sender_name"));
@@ -214,7 +176,7 @@ absl::StatusOr<GroupChangedEvent> GroupChange(const json& data, GroupChangedEven
   GroupChangedEvent group;
   group.set_change(change);
   ASSIGN_OR_RETURN(*group.mutable_conversation_id(),
-                   RequiredString(data, "data", "room_conversation_id"));
+                   RequiredJsonString(data, "data", "room_conversation_id"));
   group.set_group_name(JsonString(data, "room_name"));
   group.set_operator_id(JsonString(data, "op_user_id"));
   group.set_operator_name(JsonString(data, "op_user_name"));
@@ -233,14 +195,14 @@ absl::StatusOr<LoginEvent> Login(absl::string_view type, const json& data, absl:
   login.set_host(std::string(host));
   if (type == "qrcode_status_msg") {
     login.set_kind(LoginEvent::KIND_QRCODE_STATUS);
-    ASSIGN_OR_RETURN(const int64_t status, RequiredInt(data, "data", "status"));
+    ASSIGN_OR_RETURN(const int64_t status, RequiredJsonInt(data, "data", "status"));
     login.set_qrcode_status(static_cast<int32_t>(status));
     login.set_qrcode_key(JsonString(data, "qrcode_key"));
     login.set_name(JsonString(data, "nick_name"));
     login.set_corp_id(JsonString(data, "corpid"));
   } else if (type == "safe_validate") {
     login.set_kind(LoginEvent::KIND_SAFE_VALIDATE);
-    ASSIGN_OR_RETURN(const std::string qrcode, RequiredString(data, "data", "Qrcode"));
+    ASSIGN_OR_RETURN(const std::string qrcode, RequiredJsonString(data, "data", "Qrcode"));
     login.set_qrcode_url(AbsoluteFileUrl(base_url, qrcode));
     login.set_name(JsonString(data, "UserName"));
   } else if (type == "user_login") {
@@ -290,19 +252,19 @@ absl::StatusOr<Kind> KindOf(absl::string_view type) {
 
 }  // namespace
 
-absl::StatusOr<NormalizedCallback> NormalizeQuntoolCallback(const json& body,
-                                                            absl::string_view quntool_base_url) {
+absl::StatusOr<VendorEvent> NormalizeQuntoolCallback(const json& body,
+                                                     absl::string_view quntool_base_url) {
   if (!body.is_object()) return absl::InvalidArgumentError("body: not a JSON object");
-  ASSIGN_OR_RETURN(const std::string msg_id, RequiredString(body, "", "msgId"));
-  ASSIGN_OR_RETURN(const std::string type, RequiredString(body, "", "type"));
+  ASSIGN_OR_RETURN(const std::string msg_id, RequiredJsonString(body, "", "msgId"));
+  ASSIGN_OR_RETURN(const std::string type, RequiredJsonString(body, "", "type"));
   ASSIGN_OR_RETURN(const Kind kind, KindOf(type));
-  ASSIGN_OR_RETURN(const int64_t timestamp, RequiredInt(body, "", "timestamp"));
+  ASSIGN_OR_RETURN(const int64_t timestamp, RequiredJsonInt(body, "", "timestamp"));
 
   std::string wx_id;
   if (IsPreLoginType(type)) {
     wx_id = JsonString(body, "wxid");
   } else {
-    ASSIGN_OR_RETURN(wx_id, RequiredString(body, "", "wxid"));
+    ASSIGN_OR_RETURN(wx_id, RequiredJsonString(body, "", "wxid"));
   }
   std::string account_id;
   if (!wx_id.empty()) {
@@ -310,11 +272,11 @@ absl::StatusOr<NormalizedCallback> NormalizeQuntoolCallback(const json& body,
     RETURN_IF_ERROR(ParseAccountId(account_id, "wxid").status());
   }
   std::string send_msg_id;
-  if (const json* value = Find(body, "sendMsgId"); value != nullptr) {
+  if (const json* value = JsonFind(body, "sendMsgId"); value != nullptr) {
     if (!value->is_string()) return absl::InvalidArgumentError("sendMsgId: not a string");
     send_msg_id = value->get<std::string>();
   }
-  const json* given_data = Find(body, "data");
+  const json* given_data = JsonFind(body, "data");
   // Only the account's own status callbacks may come without data.
   if (given_data == nullptr && type != "user_offline" && type != "user_login") {
     return absl::InvalidArgumentError("data: missing");
@@ -325,7 +287,7 @@ absl::StatusOr<NormalizedCallback> NormalizeQuntoolCallback(const json& body,
   const json no_data = json::object();
   const json& data = given_data != nullptr ? *given_data : no_data;
 
-  NormalizedCallback normalized;
+  VendorEvent normalized;
   Event& event = normalized.event;
   event.set_event_id(msg_id);
   event.set_account_id(account_id);
@@ -356,7 +318,7 @@ absl::StatusOr<NormalizedCallback> NormalizeQuntoolCallback(const json& body,
       break;
     }
     case Kind::kContactAdded:
-      RETURN_IF_ERROR(RequiredString(data, "data", "user_id").status());
+      RETURN_IF_ERROR(RequiredJsonString(data, "data", "user_id").status());
       *event.mutable_contact_added()->mutable_contact() = QuntoolContact(data);
       break;
     case Kind::kLogin: {

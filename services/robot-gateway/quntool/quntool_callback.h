@@ -6,18 +6,10 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "nlohmann/json.hpp"
-#include "services/robot-gateway/outbox/send_outbox.h"
+#include "services/robot-gateway/platform/vendor_event.h"
 #include "wecom/robot/v1/event.pb.h"
 
 namespace wecom::robot {
-
-struct NormalizedCallback {
-  // Not yet stored: position and received_at_ms are unset.
-  wecom::robot::v1::Event event;
-  // Set for the sent-message callback of a send made through the API (one
-  // with a sendMsgId): what it says about that send.
-  std::optional<VendorSendOutcome> send_outcome;
-};
 
 // One callback body ({msgId, source, userId, wxid, timestamp, type, data,
 // sendMsgId}) as an Event: event_id = msgId, account "quntool:<wxid>",
@@ -30,7 +22,7 @@ struct NormalizedCallback {
 // field the event cannot do without is missing or of the wrong type, and
 // "type: unknown callback type …" for a type that is neither documented nor
 // a message ("*_msg", kept as MESSAGE_TYPE_OTHER).
-absl::StatusOr<NormalizedCallback> NormalizeQuntoolCallback(const nlohmann::json& body,
-                                                            absl::string_view quntool_base_url);
+absl::StatusOr<VendorEvent> NormalizeQuntoolCallback(const nlohmann::json& body,
+                                                     absl::string_view quntool_base_url);
 
 }  // namespace wecom::robot

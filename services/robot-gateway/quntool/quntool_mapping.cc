@@ -2,8 +2,8 @@
 
 #include "absl/strings/match.h"
 #include "services/robot-gateway/core/account_id.h"
+#include "services/robot-gateway/platform/vendor_json.h"
 #include "services/robot-gateway/quntool/quntool_api.h"
-#include "services/robot-gateway/quntool/quntool_json.h"
 
 namespace wecom::robot {
 

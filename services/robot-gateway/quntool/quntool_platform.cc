@@ -12,7 +12,8 @@
 #include "common/log/log.h"
 #include "common/status/status_macros.h"
 #include "common/status/vendor_error.h"
-#include "services/robot-gateway/quntool/quntool_json.h"
+#include "services/robot-gateway/platform/page_number.h"
+#include "services/robot-gateway/platform/vendor_json.h"
 #include "services/robot-gateway/quntool/quntool_mapping.h"
 #include "services/robot-gateway/quntool/quntool_outgoing.h"
 
@@ -545,11 +546,8 @@ absl::StatusOr<v1::SearchContactsByLabelsResponse> QuntoolPlatform::SearchContac
   const int32_t page_size = request.page_size() > 0
                                 ? std::min(request.page_size(), kMaxLabelSearchPageSize)
                                 : kDefaultLabelSearchPageSize;
-  int64_t page_index = 1;
-  if (!request.page_token().empty() &&
-      (!absl::SimpleAtoi(request.page_token(), &page_index) || page_index < 1)) {
-    return absl::InvalidArgumentError("page_token: not a token SearchContactsByLabels returned");
-  }
+  ASSIGN_OR_RETURN(const int64_t page_index,
+                   PageNumberOf(request.page_token(), "SearchContactsByLabels"));
   json wx_ids = json::array();
   for (const AccountRef& account : accounts) wx_ids.push_back(account.vendor_account_id);
   ASSIGN_OR_RETURN(const json data, CallForList("POST", "/label/contact/search",
@@ -568,7 +566,7 @@ absl::StatusOr<v1::SearchContactsByLabelsResponse> QuntoolPlatform::SearchContac
   }
   // quntool tells no total: a full page may have a next one.
   if (data.size() >= static_cast<size_t>(page_size)) {
-    response.set_next_page_token(absl::StrCat(page_index + 1));
+    response.set_next_page_token(PageTokenOf(page_index + 1));
   }
   return response;
 }

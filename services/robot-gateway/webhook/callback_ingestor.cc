@@ -2,6 +2,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "common/log/log.h"
 #include "common/status/status_macros.h"
@@ -9,13 +10,14 @@
 
 namespace wecom::robot {
 
-absl::Status CallbackIngestor::Deliver(NormalizedCallback callback) {
+absl::Status CallbackIngestor::Deliver(VendorEvent callback) {
   v1::Event& event = callback.event;
   const absl::string_view vendor = VendorName(event.vendor());
   // A redelivery had its effects when it was first stored; applying its
-  // outcome or confirming again could only repeat them.
-  ASSIGN_OR_RETURN(const std::optional<uint64_t> stored, log_->PositionOf(event.event_id()));
-  if (stored.has_value()) {
+  // outcome or confirming again could only repeat them. The claim keeps a
+  // concurrent delivery of the same callback out until this one is stored.
+  ASSIGN_OR_RETURN(EventLog::Claim claim, log_->ClaimEventId(event.event_id()));
+  if (claim.stored().has_value()) {
     metrics_->EventDuplicate(vendor);
     return absl::OkStatus();
   }
@@ -39,13 +41,8 @@ absl::Status CallbackIngestor::Deliver(NormalizedCallback callback) {
   if (event.has_batch_message_confirm() && options_.auto_confirm_batch_messages) {
     event.mutable_batch_message_confirm()->set_auto_confirmed(ConfirmBatch(event));
   }
-  ASSIGN_OR_RETURN(const EventLog::Appended appended, log_->Append(event));
-  // Two deliveries of one callback may race past the check above.
-  if (appended.stored) {
-    metrics_->EventStored(vendor, event.vendor_type());
-  } else {
-    metrics_->EventDuplicate(vendor);
-  }
+  RETURN_IF_ERROR(std::move(claim).Append(event).status());
+  metrics_->EventStored(vendor, event.vendor_type());
   return absl::OkStatus();
 }
 

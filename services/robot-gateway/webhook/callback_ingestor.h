@@ -17,7 +17,7 @@
 
 namespace wecom::robot {
 
-class CallbackIngestor : public CallbackSink {
+class CallbackIngestor : public VendorEventSink {
  public:
   // The platform serving a vendor, or null.
   using PlatformLookup = std::function<RobotPlatform*(wecom::robot::v1::Vendor)>;
@@ -40,7 +40,7 @@ class CallbackIngestor : public CallbackSink {
   // Fails (so the vendor delivers again) when the event or the send outcome
   // could not be stored; a failed auto-confirmation is logged and the event
   // stored without auto_confirmed.
-  absl::Status Deliver(NormalizedCallback callback) override;
+  absl::Status Deliver(VendorEvent callback) override;
 
  private:
   // Confirms the event's account's batch messages; true when that worked.

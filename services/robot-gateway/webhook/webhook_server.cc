@@ -71,7 +71,7 @@ BodyRead ReadBody(const httplib::ContentReader& read_body, uint64_t cap,
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<WebhookServer>> WebhookServer::Start(WebhookOptions options,
-                                                                    CallbackSink* sink,
+                                                                    VendorEventSink* sink,
                                                                     GatewayMetrics* metrics) {
   if (options.secret.empty()) return absl::InvalidArgumentError("webhook secret is required");
   if (sink == nullptr || metrics == nullptr) {
@@ -125,7 +125,7 @@ void WebhookServer::HandleQuntool(const httplib::Request& request, httplib::Resp
   if (parsed.is_discarded()) {
     return Reject(request, response, 400, "malformed_json", "body is not JSON");
   }
-  absl::StatusOr<NormalizedCallback> callback =
+  absl::StatusOr<VendorEvent> callback =
       NormalizeQuntoolCallback(parsed, options_.quntool_base_url);
   if (!callback.ok()) {
     return Reject(request, response, 400, "bad_callback", callback.status().message());

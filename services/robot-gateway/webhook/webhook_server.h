@@ -25,15 +25,6 @@
 
 namespace wecom::robot {
 
-// Where accepted callbacks go.
-class CallbackSink {
- public:
-  virtual ~CallbackSink() = default;
-  // Stores the callback's event (or finds it stored before). OK means it is
-  // durable and the vendor may forget it.
-  virtual absl::Status Deliver(NormalizedCallback callback) = 0;
-};
-
 struct WebhookOptions {
   // "host:port"; port 0 picks a free port.
   std::string listen_address = "0.0.0.0:8080";
@@ -54,7 +45,7 @@ class WebhookServer {
   // Binds and serves on a thread of its own. `sink` and `metrics` must
   // outlive the server.
   static absl::StatusOr<std::unique_ptr<WebhookServer>> Start(WebhookOptions options,
-                                                              CallbackSink* sink,
+                                                              VendorEventSink* sink,
                                                               GatewayMetrics* metrics);
   // Stops serving once the requests in flight are answered.
   ~WebhookServer();
@@ -62,7 +53,7 @@ class WebhookServer {
   int port() const { return port_; }
 
  private:
-  WebhookServer(WebhookOptions options, CallbackSink* sink, GatewayMetrics* metrics)
+  WebhookServer(WebhookOptions options, VendorEventSink* sink, GatewayMetrics* metrics)
       : options_(std::move(options)), sink_(sink), metrics_(metrics), http_(options_.workers) {}
 
   // Answers one POST; `presented_secret` is the one in its path or header.
@@ -72,7 +63,7 @@ class WebhookServer {
               absl::string_view reason, absl::string_view detail);
 
   const WebhookOptions options_;
-  CallbackSink* const sink_;
+  VendorEventSink* const sink_;
   GatewayMetrics* const metrics_;
   HttpServer http_;
   int port_ = 0;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
@@ -116,8 +117,47 @@ TEST_F(EventLogTest, SameEventIdAgainReturnsFirstPositionAndWritesNothing) {
   EXPECT_EQ(events[0].message().text(), "original");
   std::string value;
   EXPECT_TRUE(db_->Get(rocksdb::ReadOptions(), "test/extra", &value).IsNotFound());
-  EXPECT_THAT(log_->PositionOf("first"), IsOkAndHolds(Optional(1u)));
-  EXPECT_THAT(log_->PositionOf("never"), IsOkAndHolds(std::nullopt));
+  absl::StatusOr<EventLog::Claim> first = log_->ClaimEventId("first");
+  ASSERT_THAT(first, IsOk());
+  EXPECT_THAT(first->stored(), Optional(1u));
+  EXPECT_THAT(std::move(*first).Append(TextEvent("first")),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+}
+
+TEST_F(EventLogTest, AClaimKeepsOtherAppendsOfItsIdWaitingUntilItAppends) {
+  absl::StatusOr<EventLog::Claim> claim = log_->ClaimEventId("x");
+  ASSERT_THAT(claim, IsOk());
+  EXPECT_EQ(claim->stored(), std::nullopt);
+  absl::Notification started;
+  absl::StatusOr<EventLog::Appended> other;
+  std::thread appender([&] {
+    started.Notify();
+    other = log_->Append(TextEvent("x", "second delivery"));
+  });
+  started.WaitForNotification();
+  // Whatever the threads' timing, the claim's holder stores the event.
+  EXPECT_THAT(std::move(*claim).Append(TextEvent("x", "first delivery")), IsOkAndHolds(1u));
+  appender.join();
+  ASSERT_THAT(other, IsOk());
+  EXPECT_FALSE(other->stored);
+  EXPECT_EQ(other->position, 1u);
+  const std::vector<v1::Event> events = ReadAll();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].message().text(), "first delivery");
+}
+
+TEST_F(EventLogTest, AClaimDroppedWithoutAppendingFreesTheId) {
+  {
+    absl::StatusOr<EventLog::Claim> claim = log_->ClaimEventId("x");
+    ASSERT_THAT(claim, IsOk());
+  }
+  EXPECT_EQ(MustAppend(TextEvent("x")), 1u);
+  absl::StatusOr<EventLog::Claim> wrong = log_->ClaimEventId("y");
+  ASSERT_THAT(wrong, IsOk());
+  EXPECT_THAT(std::move(*wrong).Append(TextEvent("z")),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("not the claimed y")));
+  // The refused append released its claim.
+  EXPECT_EQ(MustAppend(TextEvent("y")), 2u);
 }
 
 TEST_F(EventLogTest, ExtraBatchIsWrittenWithTheEvent) {

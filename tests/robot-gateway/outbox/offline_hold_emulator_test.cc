@@ -2,7 +2,6 @@
 // emulator, whose callbacks reach the dispatcher through the real webhook and
 // CallbackIngestor. The dispatcher runs on a FakeClock; vendor calls and
 // callbacks are real, so the test waits for their events.
-#include <algorithm>
 #include <memory>
 #include <optional>
 #include <string>
@@ -22,7 +21,9 @@
 #include "services/robot-gateway/webhook/callback_ingestor.h"
 #include "services/robot-gateway/webhook/webhook_server.h"
 #include "tests/emulators/quntool/quntool_test_world.h"
+#include "tests/robot-gateway/outbox/dispatcher_fixture.h"
 #include "tests/robot-gateway/outbox/outbox_test_env.h"
+#include "tests/robot-gateway/quntool/quntool_fixture.h"
 #include "tests/support/metric_values.h"
 
 namespace wecom::robot::testing {
@@ -36,22 +37,16 @@ using wecom::testing::MetricValue;
 constexpr char kWebhookSecret[] = "offline-hold-secret";
 constexpr absl::Duration kInterval = absl::Milliseconds(500);
 
-class OfflineHoldTest : public ::testing::Test {
+class OfflineHoldTest : public DispatcherFixture {
  protected:
   void SetUp() override {
-    absl::StatusOr<std::unique_ptr<OutboxEnv>> env = OutboxEnv::Create();
-    ASSERT_THAT(env, IsOk());
-    env_ = *std::move(env);
+    DispatcherFixture::SetUp();
     absl::StatusOr<std::unique_ptr<CurlHttpClient>> http = CurlHttpClient::Create({});
     ASSERT_THAT(http, IsOk());
     http_ = *std::move(http);
     const std::string quntool_url = absl::StrCat("http://127.0.0.1:", world_.port());
-    QuntoolApiOptions api_options;
-    api_options.base_url = quntool_url;
-    api_options.apikey = Secret(qt::kApiKey);
-    api_options.http = http_.get();
-    api_options.metrics = &metrics_;
-    absl::StatusOr<std::unique_ptr<QuntoolApi>> api = QuntoolApi::Create(std::move(api_options));
+    absl::StatusOr<std::unique_ptr<QuntoolApi>> api =
+        MakeQuntoolApi(quntool_url, qt::kApiKey, http_.get(), &metrics_);
     ASSERT_THAT(api, IsOk());
     api_ = *std::move(api);
     platform_ = std::make_unique<QuntoolPlatform>(api_.get());
@@ -76,31 +71,16 @@ class OfflineHoldTest : public ::testing::Test {
     Settle();
   }
 
-  void Settle() {
-    ASSERT_TRUE(dispatcher_->WaitUntilIdle(absl::Now() + absl::Seconds(20)))
-        << "the dispatcher did not settle";
-  }
-
-  void Run(absl::Duration total) {
-    const absl::Duration step = absl::Milliseconds(100);
-    for (absl::Duration run; run < total; run += step) {
-      env_->clock().Advance(std::min(step, total - run));
-      Settle();
-    }
+  // No callback may reach the dispatcher once it is gone.
+  void TearDown() override {
+    webhook_.reset();
+    DispatcherFixture::TearDown();
   }
 
   v1::Send Accept(const std::string& wx_id, const std::string& text) {
-    absl::StatusOr<SendOutbox::Accepted> accepted = dispatcher_->Accept(
+    return DispatcherFixture::Accept(
         TextSend(AccountOf(wx_id), text, "", absl::StrCat("S:", wx_id, "_", qt::kCustomer1)),
         "1970325057080574");
-    EXPECT_THAT(accepted, IsOk());
-    return accepted.ok() ? accepted->send : v1::Send();
-  }
-
-  v1::Send Stored(const std::string& send_id) {
-    absl::StatusOr<v1::Send> send = dispatcher_->Get(send_id);
-    EXPECT_THAT(send, IsOk());
-    return send.ok() ? *send : v1::Send();
   }
 
   static std::string AccountOf(const std::string& wx_id) {
@@ -133,15 +113,10 @@ class OfflineHoldTest : public ::testing::Test {
   }
 
   qt::QuntoolTestWorld world_;
-  prometheus::Registry registry_;
-  GatewayMetrics metrics_{registry_};
-  std::unique_ptr<OutboxEnv> env_;
   std::unique_ptr<CurlHttpClient> http_;
   std::unique_ptr<QuntoolApi> api_;
   std::unique_ptr<QuntoolPlatform> platform_;
-  std::unique_ptr<OutboxDispatcher> dispatcher_;
   std::unique_ptr<CallbackIngestor> ingestor_;
-  // Declared last, so it stops first: no callback reaches a dispatcher gone.
   std::unique_ptr<WebhookServer> webhook_;
 };
 

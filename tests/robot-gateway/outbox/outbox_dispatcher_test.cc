@@ -19,6 +19,7 @@
 #include "gtest/gtest.h"
 #include "prometheus/registry.h"
 #include "services/robot-gateway/metrics/gateway_metrics.h"
+#include "tests/robot-gateway/outbox/dispatcher_fixture.h"
 #include "tests/robot-gateway/outbox/outbox_test_env.h"
 #include "tests/support/metric_values.h"
 
@@ -34,16 +35,12 @@ using wecom::testing::StatusIs;
 
 constexpr absl::Duration kInterval = absl::Milliseconds(500);
 
-class OutboxDispatcherTest : public ::testing::Test {
+class OutboxDispatcherTest : public DispatcherFixture {
  protected:
   void SetUp() override {
-    absl::StatusOr<std::unique_ptr<OutboxEnv>> env = OutboxEnv::Create();
-    ASSERT_THAT(env, IsOk());
-    env_ = *std::move(env);
+    DispatcherFixture::SetUp();
     platform_ = std::make_unique<ScriptedPlatform>(&env_->clock());
   }
-
-  void TearDown() override { dispatcher_.reset(); }
 
   void Start(DispatchOptions options = DispatchOptions()) {
     dispatcher_ = std::make_unique<OutboxDispatcher>(
@@ -56,40 +53,7 @@ class OutboxDispatcherTest : public ::testing::Test {
     Settle();
   }
 
-  FakeClock& clock() { return env_->clock(); }
-
-  // Waits until the dispatcher has caught up with the fake time.
-  void Settle() {
-    ASSERT_TRUE(dispatcher_->WaitUntilIdle(absl::Now() + absl::Seconds(20)))
-        << "the dispatcher did not settle";
-  }
-
-  // Moves the fake time on by `total` in steps, letting the dispatcher act
-  // at each.
-  void Run(absl::Duration total, absl::Duration step = absl::Milliseconds(100)) {
-    for (absl::Duration run; run < total; run += step) {
-      clock().Advance(std::min(step, total - run));
-      Settle();
-    }
-  }
-
-  v1::Send Accept(const v1::Send& send, const std::string& corp = kCorp) {
-    absl::StatusOr<SendOutbox::Accepted> accepted = dispatcher_->Accept(send, corp);
-    EXPECT_THAT(accepted, IsOk());
-    return accepted.ok() ? accepted->send : v1::Send();
-  }
-
-  v1::Send Stored(const std::string& send_id) {
-    absl::StatusOr<v1::Send> send = dispatcher_->Get(send_id);
-    EXPECT_THAT(send, IsOk());
-    return send.ok() ? *send : v1::Send();
-  }
-
-  std::unique_ptr<OutboxEnv> env_;
-  prometheus::Registry registry_;
-  GatewayMetrics metrics_{registry_};
   std::unique_ptr<ScriptedPlatform> platform_;
-  std::unique_ptr<OutboxDispatcher> dispatcher_;
 };
 
 // No two calls of one account closer than the interval.
@@ -133,6 +97,23 @@ TEST_F(OutboxDispatcherTest, PacesEachAccountWhileAccountsInterleave) {
   EXPECT_GT(MetricValue(registry_, "robot_gateway_pacing_wait_seconds_total",
                         {{"vendor", "quntool"}, {"reason", "account_interval"}}),
             0);
+}
+
+TEST_F(OutboxDispatcherTest, TheIntervalCountsFromTheVendorsAnswer) {
+  // The vendor measures arrivals: a request that took long to be answered may
+  // have arrived late, so the next one waits the interval after the answer.
+  constexpr absl::Duration kSlowAnswer = absl::Milliseconds(300);
+  Start();
+  platform_->set_answer([this](const OutgoingMessage&, int call) -> absl::StatusOr<std::string> {
+    clock().Advance(kSlowAnswer);
+    return absl::StrCat("msg-", call);
+  });
+  for (int i = 0; i < 3; ++i) Accept(TextSend(kAccountA, absl::StrCat("a", i)));
+  Run(absl::Seconds(3), absl::Milliseconds(50));
+
+  const std::vector<ScriptedPlatform::Call> calls = platform_->CallsOf(kAccountA);
+  ASSERT_THAT(calls, SizeIs(3));
+  ExpectSpaced(calls, kSlowAnswer + kInterval);
 }
 
 TEST_F(OutboxDispatcherTest, CorpHourlyLimitHoldsTheFourthSendUntilTheHourPassed) {

@@ -45,6 +45,20 @@ inline double VendorRequests(const prometheus::Registry& registry, absl::string_
                                         {"result", std::string(result)}});
 }
 
+// A QuntoolApi at `base_url` (the emulator, or a server standing in for it).
+inline absl::StatusOr<std::unique_ptr<QuntoolApi>> MakeQuntoolApi(const std::string& base_url,
+                                                                  const std::string& apikey,
+                                                                  HttpClient* http,
+                                                                  GatewayMetrics* metrics) {
+  QuntoolApiOptions options;
+  options.base_url = base_url;
+  options.apikey = Secret(apikey);
+  options.request_timeout = absl::Seconds(10);
+  options.http = http;
+  options.metrics = metrics;
+  return QuntoolApi::Create(std::move(options));
+}
+
 // An HTTP server on a kernel-picked port that answers every request with one
 // fixed status and body, for answers the emulator never gives.
 class FixedAnswerServer {
@@ -94,13 +108,7 @@ class QuntoolFixture : public ::testing::Test {
 
   absl::StatusOr<std::unique_ptr<QuntoolApi>> MakeApi(const std::string& base_url,
                                                       const std::string& apikey) {
-    QuntoolApiOptions options;
-    options.base_url = base_url;
-    options.apikey = Secret(apikey);
-    options.request_timeout = absl::Seconds(10);
-    options.http = http_.get();
-    options.metrics = &metrics_;
-    return QuntoolApi::Create(std::move(options));
+    return MakeQuntoolApi(base_url, apikey, http_.get(), &metrics_);
   }
 
   // GETs an absolute URL; the body, or "" with a test failure.

@@ -258,16 +258,18 @@ TEST_F(WebhookServerTest, UnmodelledMessageTypeIsKeptAsOther) {
 TEST(WebhookServerStartTest, RefusesToRunWithoutASecret) {
   prometheus::Registry registry;
   GatewayMetrics metrics(registry);
-  class NullSink : public CallbackSink {
-    absl::Status Deliver(NormalizedCallback) override { return absl::OkStatus(); }
+  class NullSink : public VendorEventSink {
+    absl::Status Deliver(VendorEvent) override { return absl::OkStatus(); }
   } sink;
-  EXPECT_THAT(
-      WebhookServer::Start(WebhookOptions{.listen_address = "127.0.0.1:0"}, &sink, &metrics),
-      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("secret")));
-  EXPECT_THAT(
-      WebhookServer::Start(WebhookOptions{.listen_address = "nonsense", .secret = Secret("s")},
-                           &sink, &metrics),
-      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("host:port")));
+  WebhookOptions no_secret;
+  no_secret.listen_address = "127.0.0.1:0";
+  EXPECT_THAT(WebhookServer::Start(no_secret, &sink, &metrics),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("secret")));
+  WebhookOptions bad_address;
+  bad_address.listen_address = "nonsense";
+  bad_address.secret = Secret("s");
+  EXPECT_THAT(WebhookServer::Start(bad_address, &sink, &metrics),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("host:port")));
 }
 
 }  // namespace

@@ -1,8 +1,9 @@
-#include "services/robot-gateway/quntool/quntool_json.h"
+#include "services/robot-gateway/platform/vendor_json.h"
 
 #include <cmath>
 #include <limits>
 
+#include "absl/status/status.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
@@ -18,7 +19,39 @@ const json* Find(const json& object, absl::string_view key) {
   return it == object.end() ? nullptr : &*it;
 }
 
+std::string FieldName(absl::string_view where, absl::string_view key) {
+  return where.empty() ? std::string(key) : absl::StrCat(where, ".", key);
+}
+
 }  // namespace
+
+const json* JsonFind(const json& object, absl::string_view key) {
+  const json* value = Find(object, key);
+  return value == nullptr || value->is_null() ? nullptr : value;
+}
+
+absl::StatusOr<std::string> RequiredJsonString(const json& object, absl::string_view where,
+                                               absl::string_view key) {
+  const json* value = JsonFind(object, key);
+  if (value == nullptr) return absl::InvalidArgumentError(FieldName(where, key) + ": missing");
+  if (!value->is_string() && !value->is_number_integer()) {
+    return absl::InvalidArgumentError(FieldName(where, key) + ": not a string");
+  }
+  std::string text = JsonString(object, key);
+  if (text.empty()) return absl::InvalidArgumentError(FieldName(where, key) + ": empty");
+  return text;
+}
+
+absl::StatusOr<int64_t> RequiredJsonInt(const json& object, absl::string_view where,
+                                        absl::string_view key) {
+  const json* value = JsonFind(object, key);
+  if (value == nullptr) return absl::InvalidArgumentError(FieldName(where, key) + ": missing");
+  int64_t parsed = 0;
+  const bool number = value->is_number_integer() ||
+                      (value->is_string() && absl::SimpleAtoi(value->get<std::string>(), &parsed));
+  if (!number) return absl::InvalidArgumentError(FieldName(where, key) + ": not an integer");
+  return JsonInt(object, key);
+}
 
 std::string JsonString(const json& object, absl::string_view key) {
   const json* value = Find(object, key);
@@ -55,6 +88,11 @@ bool JsonBool(const json& object, absl::string_view key) {
   if (value == nullptr) return false;
   if (value->is_boolean()) return value->get<bool>();
   if (value->is_number()) return value->get<double>() != 0;
+  // yjiyun writes some flags as strings ("isCreator": "1").
+  int64_t number = 0;
+  if (value->is_string() && absl::SimpleAtoi(value->get<std::string>(), &number)) {
+    return number != 0;
+  }
   return false;
 }
 
@@ -68,6 +106,12 @@ const json& JsonObject(const json& object, absl::string_view key) {
   static const json* const kEmpty = new json(json::object());
   const json* value = Find(object, key);
   return value != nullptr && value->is_object() ? *value : *kEmpty;
+}
+
+const json& JsonField(const json& object, absl::string_view key) {
+  static const json* const kNull = new json(nullptr);
+  const json* value = Find(object, key);
+  return value != nullptr ? *value : *kNull;
 }
 
 }  // namespace wecom::robot

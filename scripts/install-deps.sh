@@ -12,7 +12,7 @@ PACKAGES=(
   libabsl-dev libssl-dev librocksdb-dev prometheus-cpp-dev
   libgtest-dev libgmock-dev libcurl4-openssl-dev nlohmann-json3-dev
   libyaml-cpp-dev libcli11-dev libspdlog-dev libcpp-httplib-dev
-  libmosquitto-dev mosquitto
+  libmosquitto-dev mosquitto libwebsocketpp-dev libasio-dev
   openssl procps clang-format nodejs
 )
 

@@ -1,0 +1,186 @@
+#include "services/robot-gateway/yjiyun/yjiyun_platform.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/status/status_macros.h"
+#include "services/robot-gateway/platform/page_number.h"
+#include "services/robot-gateway/platform/vendor_http.h"
+#include "services/robot-gateway/platform/vendor_json.h"
+#include "services/robot-gateway/yjiyun/yjiyun_mapping.h"
+
+namespace wecom::robot {
+namespace {
+
+using nlohmann::json;
+
+// The document's default page size, and the most asked for in one page (the
+// document sets no limit; pages stay small enough for one answer).
+constexpr int32_t kDefaultPageSize = 20;
+constexpr int32_t kMaxPageSize = 100;
+// sendStatus of a message WeCom did not deliver.
+constexpr int64_t kSendFailed = 2;
+
+}  // namespace
+
+YjiyunPlatform::YjiyunPlatform(YjiyunApi* api, YjiyunChannel* channel)
+    : api_(api), channel_(channel) {}
+
+absl::StatusOr<std::string> YjiyunPlatform::RobotWxid(const AccountRef& account) {
+  {
+    absl::MutexLock lock(&mu_);
+    const auto it = wxids_.find(account.vendor_account_id);
+    if (it != wxids_.end()) return it->second;
+  }
+  ASSIGN_OR_RETURN(const YjiyunApi::Answer robots,
+                   api_->Call("/wxworkapi/robot/list", json::object()));
+  absl::MutexLock lock(&mu_);
+  for (const json& robot : JsonArray(robots.body, "data")) {
+    wxids_.insert_or_assign(JsonString(robot, "robotKey"), JsonString(robot, "wxid"));
+  }
+  const auto it = wxids_.find(account.vendor_account_id);
+  if (it == wxids_.end()) {
+    return absl::NotFoundError(absl::StrCat("yjiyun has no robot ", account.account_id));
+  }
+  return it->second;
+}
+
+absl::StatusOr<std::string> YjiyunPlatform::SendMessage(const OutgoingMessage& message) {
+  json content;
+  const v1::MessageContent& given = message.content;
+  switch (given.kind_case()) {
+    case v1::MessageContent::kText: {
+      if (given.text().mention_all()) return Unimplemented("@all");
+      content = {{"contentType", 1}, {"content", given.text().content()}};
+      if (!given.text().mention_user_ids().empty()) {
+        content["atUserList"] = absl::StrJoin(given.text().mention_user_ids(), ",");
+      }
+      break;
+    }
+    case v1::MessageContent::kImage:
+      content = {{"contentType", 7}, {"pic", given.image().file_url()}};
+      break;
+    case v1::MessageContent::kLink:
+      content = {{"contentType", 13},
+                 {"title", given.link().title()},
+                 {"link", given.link().url()},
+                 {"description", given.link().description()},
+                 {"coverImgFile", given.link().image_url()}};
+      break;
+    case v1::MessageContent::kFile:
+      content = {{"contentType", 8}, {"fileName", given.file().file_url()}};
+      break;
+    case v1::MessageContent::kVideo:
+      content = {{"contentType", 5}, {"fileName", given.video().file_url()}};
+      break;
+    default:
+      return Unimplemented(
+          absl::StrCat("sending ", v1::MessageContent::descriptor()
+                                       ->FindFieldByNumber(static_cast<int>(given.kind_case()))
+                                       ->name()));
+  }
+  std::string chat_id = message.conversation_id;
+  if (absl::StartsWith(chat_id, "R:")) {
+    ASSIGN_OR_RETURN(const std::string wxid, RobotWxid(message.account));
+    chat_id = absl::StrCat("S:", wxid, "_", chat_id);
+  }
+  ASSIGN_OR_RETURN(const json echo,
+                   channel_->Request("message", {{"chatId", chat_id},
+                                                 {"messageId", message.send_id},
+                                                 {"robotKey", message.account.vendor_account_id},
+                                                 {"message", std::move(content)}}));
+  // sendStatus 2: accepted, but WeCom did not deliver it (blocked, deleted).
+  if (JsonInt(echo, "sendStatus") == kSendFailed) {
+    return VendorCallFailure("yjiyun", absl::StatusCode::kFailedPrecondition, "message",
+                             kSendFailed, "发送失败");
+  }
+  return message.send_id;
+}
+
+v1::SendTransport YjiyunPlatform::TransportFor(const AccountRef&) const {
+  return v1::SEND_TRANSPORT_SOCKET_IO;
+}
+
+absl::StatusOr<json> YjiyunPlatform::ListPage(absl::string_view path, json params,
+                                              absl::string_view rpc, int32_t page_size,
+                                              const std::string& page_token,
+                                              std::string* next_page_token) {
+  ASSIGN_OR_RETURN(const int64_t page, PageNumberOf(page_token, rpc));
+  const int32_t size = page_size > 0 ? std::min(page_size, kMaxPageSize) : kDefaultPageSize;
+  params["pageNum"] = page;
+  params["pageSize"] = size;
+  ASSIGN_OR_RETURN(YjiyunApi::Answer answer, api_->Call(path, params));
+  json items = std::move(answer.body["data"]);
+  if (items.is_null()) items = json::array();
+  if (!items.is_array()) {
+    return VendorCallFailure("yjiyun", absl::StatusCode::kInternal, path, 0,
+                             "malformed response: data is not a list");
+  }
+  // The total tells whether more follow.
+  const int64_t served_through = (page - 1) * size + static_cast<int64_t>(items.size());
+  if (!items.empty() && served_through < answer.total()) {
+    *next_page_token = PageTokenOf(page + 1);
+  }
+  return items;
+}
+
+absl::StatusOr<std::vector<v1::Account>> YjiyunPlatform::ListAccounts(
+    const v1::ListAccountsRequest& request) {
+  ASSIGN_OR_RETURN(const YjiyunApi::Answer answer,
+                   api_->Call("/wxworkapi/robot/list", json::object()));
+  std::vector<v1::Account> accounts;
+  for (const json& item : JsonArray(answer.body, "data")) {
+    v1::Account account = YjiyunAccount(item);
+    if (!request.include_offline() && account.status() != v1::ACCOUNT_STATUS_ONLINE) continue;
+    if (!request.operator_id().empty() && account.operator_id() != request.operator_id()) {
+      continue;
+    }
+    account.set_send_transport(v1::SEND_TRANSPORT_SOCKET_IO);
+    accounts.push_back(std::move(account));
+  }
+  return accounts;
+}
+
+absl::StatusOr<v1::ListContactsResponse> YjiyunPlatform::ListContacts(
+    const AccountRef& account, const v1::ListContactsRequest& request) {
+  if (request.kind() == v1::CONTACT_KIND_INTERNAL) return Unimplemented("list of colleagues");
+  v1::ListContactsResponse response;
+  ASSIGN_OR_RETURN(
+      const json items,
+      ListPage("/wxworkapi/external/user/list", {{"robotKey", account.vendor_account_id}},
+               "ListContacts", request.page_size(), request.page_token(),
+               response.mutable_next_page_token()));
+  for (const json& item : items) *response.add_contacts() = YjiyunContact(item);
+  return response;
+}
+
+absl::StatusOr<v1::ListGroupsResponse> YjiyunPlatform::ListGroups(
+    const AccountRef& account, const v1::ListGroupsRequest& request) {
+  v1::ListGroupsResponse response;
+  ASSIGN_OR_RETURN(
+      const json items,
+      ListPage("/wxworkapi/group/list", {{"robotKey", account.vendor_account_id}}, "ListGroups",
+               request.page_size(), request.page_token(), response.mutable_next_page_token()));
+  for (const json& item : items) *response.add_groups() = YjiyunGroup(item);
+  return response;
+}
+
+absl::StatusOr<v1::ListGroupMembersResponse> YjiyunPlatform::ListGroupMembers(
+    const AccountRef& account, const v1::ListGroupMembersRequest& request) {
+  v1::ListGroupMembersResponse response;
+  // status 1: members still in the group.
+  ASSIGN_OR_RETURN(const json items,
+                   ListPage("/wxworkapi/group/member/list",
+                            {{"robotKey", account.vendor_account_id},
+                             {"conversationId", request.conversation_id()},
+                             {"status", 1}},
+                            "ListGroupMembers", request.page_size(), request.page_token(),
+                            response.mutable_next_page_token()));
+  for (const json& item : items) *response.add_members() = YjiyunGroupMember(item);
+  return response;
+}
+
+}  // namespace wecom::robot

@@ -1,0 +1,70 @@
+// YjiyunPlatform: RobotPlatform over yjiyun (seed 001). Lists come from the
+// HTTP API (YjiyunApi), paged by pageNum/pageSize (page tokens are page
+// numbers; page_size 0 is yjiyun's default of 20, at most 100 are asked for).
+// Sends and actions go over the socket.io channel (YjiyunChannel), or its
+// /wxworkapi/bridge while the socket is down.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "services/robot-gateway/platform/robot_platform.h"
+#include "services/robot-gateway/yjiyun/yjiyun_api.h"
+#include "services/robot-gateway/yjiyun/yjiyun_channel.h"
+
+namespace wecom::robot {
+
+class YjiyunPlatform final : public RobotPlatform {
+ public:
+  // `api` and `channel` must outlive the platform.
+  YjiyunPlatform(YjiyunApi* api, YjiyunChannel* channel);
+
+  v1::Vendor vendor() const override { return v1::VENDOR_YJIYUN; }
+
+  // Accounts: the robots of the gateway's yjiyun account (robot/list);
+  // operator_id filters by clientCode.
+  absl::StatusOr<std::vector<v1::Account>> ListAccounts(
+      const v1::ListAccountsRequest& request) override;
+
+  // Messaging: text (with @ of group members; yjiyun has no @all), image,
+  // link, file and video; other kinds are UNIMPLEMENTED. The messageId is the
+  // send_id, so the echo names the send even when the answer was lost; the
+  // vendor message id returned is that messageId.
+  absl::StatusOr<std::string> SendMessage(const OutgoingMessage& message) override;
+  v1::SendTransport TransportFor(const AccountRef& account) const override;
+
+  // Contacts: the robot's customers (external/user/list). yjiyun lists no
+  // colleagues: CONTACT_KIND_INTERNAL is UNIMPLEMENTED.
+  absl::StatusOr<v1::ListContactsResponse> ListContacts(
+      const AccountRef& account, const v1::ListContactsRequest& request) override;
+
+  // Groups: group/list (groups the robot is or was in; Group.active tells)
+  // and group/member/list (removed members are left out).
+  absl::StatusOr<v1::ListGroupsResponse> ListGroups(const AccountRef& account,
+                                                    const v1::ListGroupsRequest& request) override;
+  absl::StatusOr<v1::ListGroupMembersResponse> ListGroupMembers(
+      const AccountRef& account, const v1::ListGroupMembersRequest& request) override;
+
+ private:
+  // One page of a paged list call: `params` plus pageNum/pageSize from the
+  // request's page token and size. Returns the items and sets the next token.
+  absl::StatusOr<nlohmann::json> ListPage(absl::string_view path, nlohmann::json params,
+                                          absl::string_view rpc, int32_t page_size,
+                                          const std::string& page_token,
+                                          std::string* next_page_token);
+
+  // The robot's own user id (wxid), which group chatIds start with.
+  absl::StatusOr<std::string> RobotWxid(const AccountRef& account) ABSL_LOCKS_EXCLUDED(mu_);
+
+  YjiyunApi* const api_;
+  YjiyunChannel* const channel_;
+  absl::Mutex mu_;
+  // robotKey → wxid, from robot/list.
+  absl::flat_hash_map<std::string, std::string> wxids_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace wecom::robot

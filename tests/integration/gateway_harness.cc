@@ -46,6 +46,11 @@ absl::StatusOr<std::unique_ptr<GatewayHarness>> GatewayHarness::Create(
   ASSIGN_OR_RETURN(std::string line, harness->emulator_->ReadLineStartingWith("listening on"));
   harness->emulator_port_ = PortAfter(line, "127.0.0.1:");
   if (harness->emulator_port_ == 0) return absl::InternalError(absl::StrCat("no port in: ", line));
+  if (harness->options_.yjiyun) {
+    ASSIGN_OR_RETURN(const nlohmann::json yjiyun, YjiyunEmulator::ExampleConfig());
+    ASSIGN_OR_RETURN(harness->yjiyun_,
+                     YjiyunEmulator::Start(yjiyun, harness->options_.yjiyun_engine_io));
+  }
   RETURN_IF_ERROR(harness->StartGateway());
   return harness;
 }
@@ -66,6 +71,12 @@ absl::Status GatewayHarness::StartGateway() {
     absl::StrAppend(&config, "  mqtt:\n", "    host: ", broker_->host(), "\n",
                     "    port: ", broker_->port(), "\n", "    accounts: [\"",
                     wecom::quntool::testing::kAccountA, "\"]\n");
+  }
+  if (yjiyun_ != nullptr) {
+    // The example config's account.
+    RETURN_IF_ERROR(WriteTestFile(absl::StrCat(root, "/yjiyun-secret"), "Q3KR21ME", 0600));
+    absl::StrAppend(&config, "yjiyun:\n", "  base_url: ", yjiyun_->endpoint(), "\n",
+                    "  access_key: user1\n", "  access_secret: {file: ", root, "/yjiyun-secret}\n");
   }
   if (!options_.sending_yaml.empty()) absl::StrAppend(&config, "sending:\n", options_.sending_yaml);
   RETURN_IF_ERROR(WriteTestFile(absl::StrCat(root, "/gateway.yaml"), config, 0600));

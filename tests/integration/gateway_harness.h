@@ -17,6 +17,7 @@
 #include "tests/support/child_process.h"
 #include "tests/support/mosquitto_broker.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/yjiyun_emulator.h"
 #include "wecom/robot/v1/accounts_service.grpc.pb.h"
 #include "wecom/robot/v1/contacts_service.grpc.pb.h"
 #include "wecom/robot/v1/events_service.grpc.pb.h"
@@ -37,6 +38,10 @@ struct GatewayHarnessOptions {
   // Start a mosquitto broker; the emulator serves MQTT on it and the gateway
   // sends the first test account's messages over it.
   bool mqtt = false;
+  // Also start the yjiyun emulator (its example config, engine.io `yjiyun_engine_io`)
+  // and configure the gateway's yjiyun platform on it.
+  bool yjiyun = false;
+  std::string yjiyun_engine_io = "4";
 };
 
 class GatewayHarness {
@@ -63,6 +68,8 @@ class GatewayHarness {
   pid_t emulator_pid() const { return emulator_ == nullptr ? 0 : emulator_->pid(); }
   int webhook_port() const { return webhook_port_; }
   int emulator_port() const { return emulator_port_; }
+  // The yjiyun emulator, when started (GatewayHarnessOptions::yjiyun).
+  YjiyunEmulator* yjiyun() const { return yjiyun_.get(); }
   static const char* webhook_secret();
   // "http://127.0.0.1:<webhook port>/quntool/callback/<secret>".
   std::string webhook_url() const;
@@ -90,6 +97,7 @@ class GatewayHarness {
   TempDir dir_;
   std::unique_ptr<MosquittoBroker> broker_;
   std::unique_ptr<ChildProcess> emulator_;
+  std::unique_ptr<YjiyunEmulator> yjiyun_;
   std::unique_ptr<ChildProcess> gateway_;
   int emulator_port_ = 0;
   int grpc_port_ = 0;

@@ -12,8 +12,19 @@ absl::Status Invalid(const ConfigReader& at, absl::string_view key, absl::string
   return absl::InvalidArgumentError(absl::StrCat(at.PathOf(key), ": ", problem));
 }
 
-absl::Status ReadWebhook(ConfigReader& root, WebhookConfig& out) {
+// A platform's base_url: http(s), without trailing slashes.
+absl::StatusOr<std::string> ReadBaseUrl(ConfigReader& platform) {
+  ASSIGN_OR_RETURN(std::string base_url, platform.Required<std::string>("base_url"));
+  if (!absl::StartsWith(base_url, "http://") && !absl::StartsWith(base_url, "https://")) {
+    return Invalid(platform, "base_url", "must start with http:// or https://");
+  }
+  while (absl::EndsWith(base_url, "/")) base_url.pop_back();
+  return base_url;
+}
+
+absl::Status ReadWebhook(ConfigReader& root, std::optional<WebhookConfig>& config) {
   ASSIGN_OR_RETURN(ConfigReader webhook, root.Child("webhook"));
+  WebhookConfig& out = config.emplace();
   ASSIGN_OR_RETURN(out.listen, webhook.Optional("listen", out.listen));
   ASSIGN_OR_RETURN(out.secret, ReadSecret(webhook, "secret"));
   // Short secrets in a URL path are guessable; the vendor sends whatever we give it.
@@ -33,12 +44,7 @@ absl::Status ReadQuntool(ConfigReader& root, std::optional<QuntoolConfig>& out) 
   if (!root.Has("quntool")) return absl::OkStatus();
   ASSIGN_OR_RETURN(ConfigReader quntool, root.Child("quntool"));
   QuntoolConfig& config = out.emplace();
-  ASSIGN_OR_RETURN(config.base_url, quntool.Required<std::string>("base_url"));
-  if (!absl::StartsWith(config.base_url, "http://") &&
-      !absl::StartsWith(config.base_url, "https://")) {
-    return Invalid(quntool, "base_url", "must start with http:// or https://");
-  }
-  while (absl::EndsWith(config.base_url, "/")) config.base_url.pop_back();
+  ASSIGN_OR_RETURN(config.base_url, ReadBaseUrl(quntool));
   ASSIGN_OR_RETURN(config.apikey, ReadSecret(quntool, "apikey"));
   ASSIGN_OR_RETURN(config.request_timeout,
                    quntool.Optional("request_timeout", config.request_timeout));
@@ -58,6 +64,33 @@ absl::Status ReadQuntool(ConfigReader& root, std::optional<QuntoolConfig>& out) 
     if (m.send_timeout < absl::Milliseconds(100)) {
       return Invalid(mqtt, "send_timeout", "must be at least 100ms");
     }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ReadYjiyun(ConfigReader& root, std::optional<YjiyunConfig>& out) {
+  if (!root.Has("yjiyun")) return absl::OkStatus();
+  ASSIGN_OR_RETURN(ConfigReader yjiyun, root.Child("yjiyun"));
+  YjiyunConfig& config = out.emplace();
+  ASSIGN_OR_RETURN(config.base_url, ReadBaseUrl(yjiyun));
+  ASSIGN_OR_RETURN(config.access_key, yjiyun.Required<std::string>("access_key"));
+  if (config.access_key.empty()) return Invalid(yjiyun, "access_key", "must not be empty");
+  ASSIGN_OR_RETURN(config.access_secret, ReadSecret(yjiyun, "access_secret"));
+  ASSIGN_OR_RETURN(config.request_timeout,
+                   yjiyun.Optional("request_timeout", config.request_timeout));
+  if (config.request_timeout < absl::Milliseconds(100)) {
+    return Invalid(yjiyun, "request_timeout", "must be at least 100ms");
+  }
+  ASSIGN_OR_RETURN(config.msg_filter, yjiyun.Optional("msg_filter", config.msg_filter));
+  ASSIGN_OR_RETURN(config.min_reconnect_delay,
+                   yjiyun.Optional("min_reconnect_delay", config.min_reconnect_delay));
+  // Seed 001 3.0: reconnect no sooner than 10 s.
+  if (config.min_reconnect_delay < absl::Seconds(10)) {
+    return Invalid(yjiyun, "min_reconnect_delay", "must be at least 10s (yjiyun's advice)");
+  }
+  ASSIGN_OR_RETURN(config.answer_timeout, yjiyun.Optional("answer_timeout", config.answer_timeout));
+  if (config.answer_timeout < absl::Seconds(1)) {
+    return Invalid(yjiyun, "answer_timeout", "must be at least 1s");
   }
   return absl::OkStatus();
 }
@@ -116,11 +149,15 @@ absl::StatusOr<GatewayConfig> LoadGatewayConfig(const std::string& path) {
   GatewayConfig out;
   RETURN_IF_ERROR(ReadServerConfig(root, "0.0.0.0:50053", "0.0.0.0:9466", &out.server));
   ASSIGN_OR_RETURN(out.data_dir, root.Required<std::string>("data_dir"));
-  RETURN_IF_ERROR(ReadWebhook(root, out.webhook));
   RETURN_IF_ERROR(ReadQuntool(root, out.quntool));
-  if (!out.quntool.has_value()) {
-    return absl::InvalidArgumentError("quntool: at least one robot platform must be configured");
+  RETURN_IF_ERROR(ReadYjiyun(root, out.yjiyun));
+  if (!out.quntool.has_value() && !out.yjiyun.has_value()) {
+    return absl::InvalidArgumentError(
+        "quntool, yjiyun: at least one robot platform must be configured");
   }
+  // Only quntool posts callbacks.
+  if (out.quntool.has_value() || root.Has("webhook"))
+    RETURN_IF_ERROR(ReadWebhook(root, out.webhook));
   RETURN_IF_ERROR(ReadSending(root, out.sending));
   ASSIGN_OR_RETURN(out.accounts_cache_max_age,
                    root.Optional("accounts_cache_max_age", out.accounts_cache_max_age));

@@ -4,7 +4,7 @@
 //   metrics_listen: "0.0.0.0:9466"   # Prometheus /metrics
 //   log_level, auth_token, auth_token_previous, tls: as in common/grpc/server_config.h
 //   data_dir: /var/lib/wecom-robot-gateway   # <data_dir>/state (RocksDB: outbox, events)
-//   webhook:                         # where vendors POST callbacks
+//   webhook:                         # where quntool POSTs callbacks (required with quntool)
 //     listen: "0.0.0.0:8080"
 //     secret: {file: /etc/wecom/robot-gateway/webhook-secret}   # required
 //     max_body_bytes: 1048576
@@ -19,6 +19,14 @@
 //       port: 1884
 //       accounts: ["1688850000000001"]          # wxIds that send over MQTT
 //       send_timeout: 10s
+//   yjiyun:                          # optional: the yjiyun platform
+//     base_url: https://chat.yjiyun.com          # HTTP API and socket.io /imchat
+//     access_key: user1
+//     access_secret: {file: /etc/wecom/robot-gateway/yjiyun-secret}
+//     request_timeout: 10s
+//     msg_filter: false              # msgFilter=1: only private texts and @robot group texts
+//     min_reconnect_delay: 10s       # the document advises at least 10 s (enforced)
+//     answer_timeout: 15s            # a socket request's wait for its answer
 //   sending:                         # pacing (seed 003) and retries
 //     min_account_interval: 500ms
 //     corp_hourly_limit: 50000
@@ -72,11 +80,23 @@ struct QuntoolConfig {
   std::optional<QuntoolMqttConfig> mqtt;
 };
 
+struct YjiyunConfig {
+  std::string base_url;
+  std::string access_key;
+  Secret access_secret;
+  absl::Duration request_timeout = absl::Seconds(10);
+  bool msg_filter = false;
+  absl::Duration min_reconnect_delay = absl::Seconds(10);
+  absl::Duration answer_timeout = absl::Seconds(15);
+};
+
 struct GatewayConfig {
   ServerConfig server;
   std::string data_dir;
-  WebhookConfig webhook;
+  // Present when quntool is configured (only quntool posts callbacks).
+  std::optional<WebhookConfig> webhook;
   std::optional<QuntoolConfig> quntool;
+  std::optional<YjiyunConfig> yjiyun;
   DispatchOptions sending;
   absl::Duration accounts_cache_max_age = absl::Seconds(30);
   uint64_t max_upload_bytes = 100 << 20;

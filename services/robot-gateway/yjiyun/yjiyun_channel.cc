@@ -24,12 +24,20 @@ constexpr absl::string_view kVendor = "yjiyun";
 constexpr absl::string_view kNamespace = "/imchat";
 constexpr absl::string_view kBridgePath = "/wxworkapi/bridge";
 
-// An answer's refusal: FAILED_PRECONDITION with the vendor's code and msg.
+// An answer's refusal, with the vendor's code and msg: 5000 (busy)
+// UNAVAILABLE, others FAILED_PRECONDITION.
 absl::Status RefusalOf(const json& answer, absl::string_view what) {
   const std::string code = JsonString(answer, "code");
   if (code.empty() || code == "0") return absl::OkStatus();
-  return VendorCallFailure(kVendor, absl::StatusCode::kFailedPrecondition, what,
-                           JsonInt(answer, "code"), JsonString(answer, "msg"));
+  const int64_t vendor_code = JsonInt(answer, "code");
+  return VendorCallFailure(kVendor,
+                           vendor_code == kYjiyunBusy ? absl::StatusCode::kUnavailable
+                                                      : absl::StatusCode::kFailedPrecondition,
+                           what, vendor_code, JsonString(answer, "msg"));
+}
+
+std::string PendingKey(absl::string_view event, absl::string_view message_id) {
+  return absl::StrCat(event, "/", message_id);
 }
 
 }  // namespace
@@ -55,9 +63,15 @@ YjiyunChannel::~YjiyunChannel() {
   {
     absl::MutexLock lock(&mu_);
     stopping_ = true;
+    wake_ = true;
   }
   if (reconnects_.joinable()) reconnects_.join();
   client_.Close();
+}
+
+bool YjiyunChannel::stopping() const {
+  absl::MutexLock lock(&mu_);
+  return stopping_;
 }
 
 absl::Status YjiyunChannel::Start() {
@@ -65,7 +79,7 @@ absl::Status YjiyunChannel::Start() {
     absl::MutexLock lock(&mu_);
     if (reconnects_.joinable()) return absl::FailedPreconditionError("already started");
     // Nothing before the start is looked for.
-    last_message_ms_ = absl::ToUnixMillis(options_.clock->Now());
+    cursor_ms_ = absl::ToUnixMillis(options_.clock->Now());
   }
   const absl::Status connected = Connect();
   if (!connected.ok()) {
@@ -83,6 +97,12 @@ absl::Status YjiyunChannel::Connect() {
   socket.nsp = std::string(kNamespace);
   if (options_.msg_filter) socket.query.emplace_back("msgFilter", "1");
   socket.secret_query.emplace_back("token", token);
+  uint64_t ended_before = 0;
+  {
+    absl::MutexLock lock(&mu_);
+    ended_before = sessions_ended_;
+    socket_token_ = token;
+  }
   absl::Status connected = client_.Connect(socket);
   if (connected.code() == absl::StatusCode::kPermissionDenied) {
     // The token was refused: the next attempt authenticates again.
@@ -90,41 +110,52 @@ absl::Status YjiyunChannel::Connect() {
   }
   RETURN_IF_ERROR(connected);
   absl::MutexLock lock(&mu_);
+  // The server may have dropped the session before Connect returned; its
+  // disconnect was reported already.
+  if (sessions_ended_ != ended_before) {
+    return absl::UnavailableError("yjiyun dropped the connection as it opened");
+  }
   connected_ = true;
   return absl::OkStatus();
 }
 
 void YjiyunChannel::RunReconnects() {
   Backoff backoff(options_.reconnect_backoff);
-  absl::Time next_attempt = absl::InfinitePast();
   while (true) {
+    bool connected = false;
     {
       absl::MutexLock lock(&mu_);
-      // Wait for a disconnect, then until the next attempt is due.
-      while (!stopping_ && connected_) {
-        mu_.Await(absl::Condition(
-            +[](YjiyunChannel* self)
-                 ABSL_NO_THREAD_SAFETY_ANALYSIS { return self->stopping_ || !self->connected_; },
-            this));
-        next_attempt = options_.clock->Now() + options_.min_reconnect_delay + backoff.Next();
+      if (connected_ && !stopping_) {
+        // Connected: look again after a while, or at once on a disconnect.
+        wake_ = false;
+        const absl::Duration wait =
+            gap_pending_ ? options_.gap_retry_delay : options_.token_check_interval;
+        options_.clock->SleepUntil(options_.clock->Now() + wait, &mu_, &wake_);
       }
       if (stopping_) return;
-      if (next_attempt == absl::InfinitePast()) {
-        // The first Connect failed: retry on the same schedule.
-        next_attempt = options_.clock->Now() + options_.min_reconnect_delay + backoff.Next();
-      }
-      if (!options_.clock->SleepUntil(next_attempt, &mu_, &stopping_)) return;
-      if (stopping_) return;
+      connected = connected_;
     }
-    const absl::Status connected = Connect();
-    if (!connected.ok()) {
-      log::Warn("yjiyun_reconnect_failed", {{"error", connected.ToString()}});
-      next_attempt = options_.clock->Now() + options_.min_reconnect_delay + backoff.Next();
+    if (connected) {
+      // The socket keeps its token: renewed here while it is valid, yjiyun
+      // extends it instead of issuing another.
+      if (absl::StatusOr<Secret> token = api_->Token(); !token.ok()) {
+        log::Warn("yjiyun_token_renewal_failed", {{"error", token.status().ToString()}});
+      }
+      FillGapIfPending();
+      continue;
+    }
+    {
+      absl::MutexLock lock(&mu_);
+      const absl::Time at = options_.clock->Now() + options_.min_reconnect_delay + backoff.Next();
+      if (!options_.clock->SleepUntil(at, &mu_, &stopping_) || stopping_) return;
+    }
+    const absl::Status reconnected = Connect();
+    if (!reconnected.ok()) {
+      log::Warn("yjiyun_reconnect_failed", {{"error", reconnected.ToString()}});
       continue;
     }
     log::Info("yjiyun_reconnected", {});
     backoff.Reset();
-    next_attempt = absl::InfinitePast();
     FillGapIfPending();
   }
 }
@@ -134,6 +165,8 @@ void YjiyunChannel::OnDisconnect(socketio::DisconnectReason reason, const std::s
             {{"reason", std::string(socketio::DisconnectReasonName(reason))}, {"detail", detail}});
   absl::MutexLock lock(&mu_);
   connected_ = false;
+  ++sessions_ended_;
+  wake_ = true;
   // Set here, before any reconnect, so that no event after it can overtake
   // the gap's messages.
   gap_pending_ = true;
@@ -144,18 +177,18 @@ void YjiyunChannel::FillGapIfPending() {
   int64_t since_ms = 0;
   {
     absl::MutexLock lock(&mu_);
-    if (!gap_pending_ || !connected_) return;
-    since_ms = last_message_ms_;
+    if (!gap_pending_ || stopping_) return;
+    since_ms = std::max<int64_t>(0, cursor_ms_ - absl::ToInt64Milliseconds(options_.gap_overlap));
   }
   absl::StatusOr<int64_t> newest_ms = FillGap(since_ms);
   absl::MutexLock lock(&mu_);
   if (!newest_ms.ok()) {
-    // Tried again before the next event, or after the next reconnect.
+    // The reconnect thread tries again after gap_retry_delay.
     log::Error("yjiyun_gap_fill_failed", {{"error", newest_ms.status().ToString()}});
     return;
   }
   gap_pending_ = false;
-  last_message_ms_ = std::max(last_message_ms_, *newest_ms);
+  cursor_ms_ = std::max(cursor_ms_, *newest_ms);
   ++gap_fills_;
 }
 
@@ -171,6 +204,7 @@ absl::StatusOr<int64_t> YjiyunChannel::FillGap(int64_t since_ms) {
   absl::flat_hash_set<std::string> seen_chats;
   std::optional<int64_t> before_ms;
   while (true) {
+    if (stopping()) return absl::CancelledError("stopping");
     json params = {{"count", count}};
     if (before_ms.has_value()) params["timestamp"] = *before_ms;
     ASSIGN_OR_RETURN(const YjiyunApi::Answer page, api_->Call("/wxworkapi/chat/list", params));
@@ -191,12 +225,14 @@ absl::StatusOr<int64_t> YjiyunChannel::FillGap(int64_t since_ms) {
       chats.push_back(Chat{.robot_key = JsonString(JsonObject(chat, "botInfo"), "robotKey"),
                            .chat_user = JsonString(chat, "chatUser")});
     }
-    if (older_reached || !new_chats || items.size() < static_cast<size_t>(count)) break;
+    // A page of nothing new would come again and again.
+    if (older_reached || !new_chats || items.empty()) break;
   }
   // Their messages in the gap, delivered oldest first.
   std::vector<json> messages;
   for (const Chat& chat : chats) {
-    for (int offset = 0;; offset += count) {
+    for (int64_t offset = 0;;) {
+      if (stopping()) return absl::CancelledError("stopping");
       ASSIGN_OR_RETURN(const YjiyunApi::Answer page,
                        api_->Call("/wxworkapi/chat/message", {{"robotKey", chat.robot_key},
                                                               {"chatUser", chat.chat_user},
@@ -207,7 +243,10 @@ absl::StatusOr<int64_t> YjiyunChannel::FillGap(int64_t since_ms) {
       // may come twice (the log drops it), never be skipped.
       const json& items = JsonArray(page.body, "model");
       messages.insert(messages.end(), items.begin(), items.end());
-      if (items.size() < static_cast<size_t>(count)) break;
+      offset += static_cast<int64_t>(items.size());
+      // The total says when the gap is read, whatever page size the server
+      // serves.
+      if (items.empty() || offset >= page.total()) break;
     }
   }
   std::stable_sort(messages.begin(), messages.end(), [](const json& a, const json& b) {
@@ -216,12 +255,15 @@ absl::StatusOr<int64_t> YjiyunChannel::FillGap(int64_t since_ms) {
   int64_t newest_ms = since_ms;
   for (const json& message : messages) {
     absl::StatusOr<VendorEvent> event = NormalizeYjiyunMessage(message);
-    if (!event.ok()) {
-      log::Warn("yjiyun_message_malformed", {{"error", event.status().ToString()}});
-      continue;
+    absl::Status delivered = event.status();
+    if (event.ok()) delivered = sink_->Deliver(*std::move(event));
+    if (delivered.code() == absl::StatusCode::kInvalidArgument) {
+      // Malformed: it would fail every fill again.
+      log::Warn("yjiyun_message_malformed", {{"error", delivered.ToString()}});
+    } else {
+      // Not stored: the fill fails and starts here again.
+      RETURN_IF_ERROR(delivered);
     }
-    // A message not stored fails the fill, which then starts here again.
-    RETURN_IF_ERROR(sink_->Deliver(*std::move(event)));
     newest_ms = std::max(newest_ms, JsonInt(message, "timestamp"));
   }
   return newest_ms;
@@ -232,21 +274,24 @@ void YjiyunChannel::DeliverLive(VendorEvent event, int64_t message_ms) {
   const absl::Status delivered = sink_->Deliver(std::move(event));
   absl::MutexLock lock(&mu_);
   if (!delivered.ok()) {
-    // yjiyun will not send it again: a gap fill looks for it before the next
-    // event.
     log::Error("yjiyun_event_not_stored",
                {{"event_id", event_id}, {"error", delivered.ToString()}});
-    gap_pending_ = true;
-    last_message_ms_ = std::min(last_message_ms_, message_ms);
+    // yjiyun will not push it again; a message is fetched by a gap fill,
+    // which the reconnect thread runs soon.
+    if (message_ms > 0) {
+      gap_pending_ = true;
+      cursor_ms_ = std::min(cursor_ms_, message_ms);
+      wake_ = true;
+    }
     return;
   }
-  if (!gap_pending_) last_message_ms_ = std::max(last_message_ms_, message_ms);
+  if (!gap_pending_ && message_ms > 0) cursor_ms_ = std::max(cursor_ms_, message_ms);
 }
 
-bool YjiyunChannel::Answer(const json& payload) {
-  const std::string message_id = JsonString(payload, "messageId");
+bool YjiyunChannel::Answer(absl::string_view event, const json& payload) {
+  const std::string key = PendingKey(event, JsonString(payload, "messageId"));
   absl::MutexLock lock(&mu_);
-  const auto it = pending_.find(message_id);
+  const auto it = pending_.find(key);
   if (it == pending_.end()) return false;
   it->second->answer = payload;
   it->second->answered.Notify();
@@ -255,55 +300,76 @@ bool YjiyunChannel::Answer(const json& payload) {
 }
 
 void YjiyunChannel::OnMessage(const json& payload) {
+  if (stopping()) return;
+  // The echo (or refusal) of a send answers its request at once (the gap
+  // fill below may take long) and is an event too.
+  Answer("message", payload);
   FillGapIfPending();
-  // The echo (or refusal) of a send answers its request and is an event too.
-  Answer(payload);
   absl::StatusOr<VendorEvent> event = NormalizeYjiyunMessage(payload);
   if (!event.ok()) {
     log::Warn("yjiyun_message_malformed", {{"error", event.status().ToString()}});
     return;
   }
-  DeliverLive(*std::move(event), JsonInt(payload, "timestamp"));
+  DeliverLive(*std::move(event), std::max<int64_t>(0, JsonInt(payload, "timestamp")));
 }
 
 void YjiyunChannel::OnAction(const json& payload) {
+  if (stopping()) return;
+  if (Answer("action", payload)) return;
   FillGapIfPending();
-  if (Answer(payload)) return;
   absl::StatusOr<std::vector<VendorEvent>> events = NormalizeYjiyunAction(payload);
   if (!events.ok()) {
     log::Warn("yjiyun_action_malformed", {{"error", events.status().ToString()}});
     return;
   }
-  for (VendorEvent& event : *events) {
-    const int64_t at_ms = event.event.occurred_at_ms();
-    DeliverLive(std::move(event), at_ms);
-  }
+  for (VendorEvent& event : *events) DeliverLive(std::move(event), /*message_ms=*/0);
 }
 
-absl::StatusOr<json> YjiyunChannel::Request(absl::string_view event, const json& request) {
-  const std::string message_id = JsonString(request, "messageId");
+absl::StatusOr<json> YjiyunChannel::Request(absl::string_view event, const json& given) {
+  const std::string message_id = JsonString(given, "messageId");
   if (message_id.empty()) return absl::InvalidArgumentError("request has no messageId");
-  const std::string what = absl::StrCat(event, " ", JsonString(request, "type"));
-  auto pending = std::make_shared<Pending>();
-  {
-    absl::MutexLock lock(&mu_);
-    pending_[message_id] = pending;
-  }
-  if (client_.Emit(event, request).ok()) {
-    if (pending->answered.WaitForNotificationWithTimeout(options_.answer_timeout)) {
-      RETURN_IF_ERROR(RefusalOf(pending->answer, what));
-      return pending->answer;
+  const std::string what = absl::StrCat(event, " ", JsonString(given, "type"));
+  const std::string key = PendingKey(event, message_id);
+  json request = given;
+  for (int attempt = 1;; ++attempt) {
+    auto pending = std::make_shared<Pending>();
+    Secret token;
+    {
+      absl::MutexLock lock(&mu_);
+      pending_[key] = pending;
+      token = socket_token_;
     }
-    absl::MutexLock lock(&mu_);
-    pending_.erase(message_id);
-    return absl::DeadlineExceededError(absl::StrCat(what, ": no answer within ",
-                                                    absl::FormatDuration(options_.answer_timeout),
-                                                    "; it may have been carried out"));
-  }
-  {
-    // Not sent: the socket is down.
-    absl::MutexLock lock(&mu_);
-    pending_.erase(message_id);
+    const absl::Status emitted = client_.Emit(event, request);
+    bool answered = false;
+    if (emitted.ok()) {
+      answered = pending->answered.WaitForNotificationWithTimeout(options_.answer_timeout);
+    }
+    {
+      // Only its own entry: a later request may reuse the key.
+      absl::MutexLock lock(&mu_);
+      const auto it = pending_.find(key);
+      if (it != pending_.end() && it->second == pending) pending_.erase(it);
+    }
+    if (!emitted.ok()) {
+      // Not sent: over the bridge while the socket is down.
+      if (emitted.code() != absl::StatusCode::kUnavailable) return emitted;
+      break;
+    }
+    if (!answered) {
+      return absl::DeadlineExceededError(absl::StrCat(what, ": no answer within ",
+                                                      absl::FormatDuration(options_.answer_timeout),
+                                                      "; it may have been carried out"));
+    }
+    if (JsonInt(pending->answer, "code") == kYjiyunAuthFailed && attempt == 1) {
+      // The connection's token expired: renewed, and the request (refused,
+      // so not carried out) goes once more with the new one.
+      api_->TokenRefused(token);
+      ASSIGN_OR_RETURN(const Secret renewed, api_->Token());
+      request["token"] = renewed.reveal();
+      continue;
+    }
+    RETURN_IF_ERROR(RefusalOf(pending->answer, what));
+    return pending->answer;
   }
   ASSIGN_OR_RETURN(YjiyunApi::Answer answer,
                    api_->Call(kBridgePath, request, YjiyunApi::Body::kJson));

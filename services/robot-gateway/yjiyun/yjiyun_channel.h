@@ -10,6 +10,8 @@
 //   gap from /wxworkapi/chat/message: every message since the last one it
 //   saw, oldest first, before any event that arrives after the reconnect.
 //   The event log drops what it already has (event ids are the messageIds).
+//   Actions pushed meanwhile (friend requests, member changes) cannot be
+//   fetched afterwards and are lost: the document offers no way to.
 #pragma once
 
 #include <cstdint>
@@ -23,6 +25,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/config/secret.h"
 #include "common/retry/backoff.h"
 #include "common/socketio/socket_io_client.h"
 #include "common/time/clock.h"
@@ -34,6 +37,7 @@ namespace wecom::robot {
 
 struct YjiyunChannelOptions {
   // msgFilter=1: only one-to-one texts and group texts that @ the robot.
+  // (Gap fills bring every message of the gap.)
   bool msg_filter = false;
   // The wait before a reconnect is this plus a backoff that grows while
   // attempts fail (full jitter).
@@ -42,6 +46,14 @@ struct YjiyunChannelOptions {
       .initial = absl::Seconds(5), .max = absl::Minutes(5), .multiplier = 2};
   // How long a request over the socket waits for its answer.
   absl::Duration answer_timeout = absl::Seconds(15);
+  // While connected, how often the token is renewed when due (the socket
+  // keeps the token it connected with; yjiyun extends a valid token).
+  absl::Duration token_check_interval = absl::Minutes(1);
+  // A failed gap fill is tried again after this.
+  absl::Duration gap_retry_delay = absl::Seconds(5);
+  // Gap fills start this long before the newest message seen, for messages
+  // stamped earlier but pushed later (the log drops what it has).
+  absl::Duration gap_overlap = absl::Minutes(2);
   // Messages (and chats) asked for per call while filling a gap.
   int gap_page_size = 100;
   // Schedules reconnects; RealClock when null.
@@ -61,11 +73,13 @@ class YjiyunChannel {
   absl::Status Start();
 
   // Sends `request` (it must have a messageId) as socket event `event`
-  // ("message" for sends, "action" for actions) and returns the answer with
-  // its messageId, or posts it to /wxworkapi/bridge when the socket is down.
-  // A refusal (code other than "0") is FAILED_PRECONDITION with the vendor's
-  // code and msg; no answer within answer_timeout is DEADLINE_EXCEEDED (the
-  // request may have been carried out).
+  // ("message" for sends, "action" for actions) and returns the answer of
+  // that kind with its messageId, or posts it to /wxworkapi/bridge when the
+  // socket is down. An answer 1000 (the socket's token expired) renews the
+  // token and sends once more with it. Refusals carry the vendor's code and
+  // msg: 5000 UNAVAILABLE, others FAILED_PRECONDITION; no answer within
+  // answer_timeout is DEADLINE_EXCEEDED (the request may have been carried
+  // out).
   absl::StatusOr<nlohmann::json> Request(absl::string_view event, const nlohmann::json& request);
 
   bool connected() const;
@@ -84,17 +98,18 @@ class YjiyunChannel {
 
   absl::Status Connect();
   void RunReconnects();
-  // Fills the gap if a reconnect left one; runs before any event that arrived
-  // after the reconnect is delivered.
-  void FillGapIfPending() ABSL_LOCKS_EXCLUDED(fill_mu_);
+  // Fills the gap if a reconnect or a failed delivery left one; runs before
+  // any event that arrived after the reconnect is delivered.
+  void FillGapIfPending() ABSL_LOCKS_EXCLUDED(fill_mu_, mu_);
   // Delivers the messages since `since_ms`; returns the newest one's time.
   absl::StatusOr<int64_t> FillGap(int64_t since_ms) ABSL_EXCLUSIVE_LOCKS_REQUIRED(fill_mu_);
-  // Delivers an event that came over the socket; a message's timestamp moves
-  // the next gap's start.
+  // Delivers an event that came over the socket; a message's timestamp
+  // (`message_ms`, 0 for other events) moves the next gap's start.
   void DeliverLive(VendorEvent event, int64_t message_ms) ABSL_LOCKS_EXCLUDED(mu_);
-  // Hands an answer to the request waiting for its messageId; false when
-  // none is.
-  bool Answer(const nlohmann::json& payload) ABSL_LOCKS_EXCLUDED(mu_);
+  // Hands an answer to the request of `event` waiting for its messageId;
+  // false when none is.
+  bool Answer(absl::string_view event, const nlohmann::json& payload) ABSL_LOCKS_EXCLUDED(mu_);
+  bool stopping() const ABSL_LOCKS_EXCLUDED(mu_);
 
   YjiyunApi* const api_;
   VendorEventSink* const sink_;
@@ -106,11 +121,19 @@ class YjiyunChannel {
   mutable absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   bool connected_ ABSL_GUARDED_BY(mu_) = false;
-  // A reconnect happened and its gap is not filled yet.
+  // Counts ended sessions, so a drop during Connect is not taken for a
+  // connection.
+  uint64_t sessions_ended_ ABSL_GUARDED_BY(mu_) = 0;
+  // Wakes the reconnect thread (a disconnect, a failed delivery, stopping).
+  bool wake_ ABSL_GUARDED_BY(mu_) = false;
+  // A reconnect or a failed delivery left a gap not filled yet.
   bool gap_pending_ ABSL_GUARDED_BY(mu_) = false;
   // The newest message timestamp delivered (ms); the next gap starts here.
-  int64_t last_message_ms_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t cursor_ms_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t gap_fills_ ABSL_GUARDED_BY(mu_) = 0;
+  // The token the current connection was opened with.
+  Secret socket_token_ ABSL_GUARDED_BY(mu_);
+  // By "<event>/<messageId>".
   absl::flat_hash_map<std::string, std::shared_ptr<Pending>> pending_ ABSL_GUARDED_BY(mu_);
 
   // Declared after what its handlers use, so it is destroyed first.

@@ -122,16 +122,24 @@ absl::StatusOr<Event> EventOf(const json& body, absl::string_view vendor_type) {
   return event;
 }
 
-// The send outcome a message of the robot (or a refusal) tells, if any.
+// The send outcome the echo (or refusal) of one of the gateway's sends
+// tells, if any.
 std::optional<VendorSendOutcome> OutcomeOf(const json& body, const Event& event) {
+  const std::string message_id = JsonString(body, "messageId");
+  // Messages the robot sent otherwise (the yjiyun console, the phone) are
+  // no outcome of ours, even when they look like one.
+  if (!absl::StartsWith(message_id, kGatewayMessageIdPrefix)) return std::nullopt;
   const std::string code = JsonString(body, "code");
   const bool refused = !code.empty() && code != "0";
-  // The document's examples spell it sendStatus, its table sentStatus.
-  const int64_t send_status = JsonFind(body, "sendStatus") != nullptr ? JsonInt(body, "sendStatus")
-                                                                      : JsonInt(body, "sentStatus");
+  // The document's examples spell it sendStatus, its table sentStatus; the
+  // socket's echo (3.4) may carry neither: it was sent.
+  const char* status_key = JsonFind(body, "sendStatus") != nullptr   ? "sendStatus"
+                           : JsonFind(body, "sentStatus") != nullptr ? "sentStatus"
+                                                                     : nullptr;
+  const int64_t send_status = status_key == nullptr ? kSent : JsonInt(body, status_key);
   if (!refused && send_status != kSent && send_status != kSendFailed) return std::nullopt;
   const MessageEvent& message = event.message();
-  VendorSendOutcome outcome{.vendor_msg_id = JsonString(body, "messageId"),
+  VendorSendOutcome outcome{.vendor_msg_id = message_id,
                             .account_id = event.account_id(),
                             .conversation_id = message.conversation_id(),
                             .server_id = message.server_id(),
@@ -186,6 +194,9 @@ absl::StatusOr<VendorEvent> NormalizeYjiyunMessage(const json& body) {
   message.set_conversation_id(absl::StartsWith(chat_user, "R:") ? chat_user
                                                                 : ConversationOf(chat_id));
   message.set_server_id(JsonString(body, "msgSvrID"));
+  // A forward (3.7) pushes one message per target under the request's
+  // messageId: the conversation tells them apart.
+  event.set_event_id(absl::StrCat(event.event_id(), "@", message.conversation_id()));
   if (refused) {
     message.set_direction(v1::DIRECTION_OUTBOUND);
     message.set_error_code(JsonInt(body, "code"));
@@ -200,9 +211,13 @@ absl::StatusOr<VendorEvent> NormalizeYjiyunMessage(const json& body) {
                      RequiredJsonInt(*content, "content", "contentType"));
     const json& from = JsonObject(body, "from");
     message.set_type(TypeOf(content_type));
-    message.set_direction(JsonBool(from, "isSelf") || content_type == kSentFromPhone
-                              ? v1::DIRECTION_OUTBOUND
-                              : v1::DIRECTION_INBOUND);
+    // chat/message items (2.11) have no isSelf: the robot's own messages
+    // are the ones with a send status (or the gateway's messageIds).
+    const bool outbound = JsonBool(from, "isSelf") || content_type == kSentFromPhone ||
+                          JsonFind(body, "sendStatus") != nullptr ||
+                          JsonFind(body, "sentStatus") != nullptr ||
+                          absl::StartsWith(JsonString(body, "messageId"), kGatewayMessageIdPrefix);
+    message.set_direction(outbound ? v1::DIRECTION_OUTBOUND : v1::DIRECTION_INBOUND);
     message.set_sender_id(JsonString(from, "contactId"));
     message.set_sender_name(JsonString(from, "nickName"));
     message.set_send_time(JsonInt(body, "timestamp") / 1000);

@@ -5,15 +5,22 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "nlohmann/json.hpp"
 #include "services/robot-gateway/platform/vendor_event.h"
 
 namespace wecom::robot {
 
+// The messageIds of the gateway's own sends and actions start with this
+// (followed by digits and hex, at most 32 characters in all), so that their
+// echoes, and only theirs, are taken for send outcomes.
+inline constexpr absl::string_view kGatewayMessageIdPrefix = "wg";
+
 // A message: the socket's `message` event (3.2, 3.4) or an item of
 // /wxworkapi/chat/message (2.11), which share their shape, so that a message
 // seen both ways (a gap filled after a reconnect) is one event:
-//   event_id        "yjiyun:<messageId>"
+//   event_id        "yjiyun:<messageId>@<conversation_id>" (a forward pushes
+//                   one message per target under one messageId)
 //   account_id      "yjiyun:<robotKey>"
 //   occurred_at_ms  timestamp
 //   vendor_type     "message"
@@ -23,10 +30,12 @@ namespace wecom::robot {
 //                   phone); type by content.contentType: 1 and 2 text, 5 video,
 //                   7 image, 8 file, 9 voice, 13 link, 29 emoticon, 78 mini
 //                   program, others OTHER; server_id msgSvrID.
-// The robot's own message with sendStatus (the table's sentStatus) 1 or 2,
-// or the refusal of a send ({messageId, code != "0", msg}), is the outcome of
-// the send that carried messageId: send_outcome, vendor_msg_id = messageId,
-// error_code 0 for sent, the refusal's code, or 2 for "发送失败".
+// The echo of one of the gateway's sends (messageId starting with
+// kGatewayMessageIdPrefix) is its outcome: send_outcome, vendor_msg_id =
+// messageId, error_code 0 for sendStatus (the table's sentStatus) 1 or none,
+// 2 "发送失败" for 2, or the refusal's code ({messageId, code != "0", msg}).
+// The robot's messages are OUTBOUND: from.isSelf, contentType 2, a send
+// status, or the gateway's messageId.
 //
 // INVALID_ARGUMENT naming the field when messageId, robotKey, chatId,
 // timestamp or content.contentType is missing or malformed.

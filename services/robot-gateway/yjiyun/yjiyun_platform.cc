@@ -6,10 +6,12 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 #include "common/status/status_macros.h"
 #include "services/robot-gateway/platform/page_number.h"
 #include "services/robot-gateway/platform/vendor_http.h"
 #include "services/robot-gateway/platform/vendor_json.h"
+#include "services/robot-gateway/yjiyun/yjiyun_event.h"
 #include "services/robot-gateway/yjiyun/yjiyun_mapping.h"
 
 namespace wecom::robot {
@@ -23,6 +25,17 @@ constexpr int32_t kDefaultPageSize = 20;
 constexpr int32_t kMaxPageSize = 100;
 // sendStatus of a message WeCom did not deliver.
 constexpr int64_t kSendFailed = 2;
+// messageIds are at most 32 characters (seed 001 3.0).
+constexpr size_t kMaxMessageIdLength = 32;
+
+// The messageId of a send: the gateway's prefix and the send id's digits
+// ("snd_00000000000000a1" → "wg00000000000000a1"), the same on every attempt,
+// so that an echo names its send even when the answer to the request was
+// lost.
+std::string MessageIdOf(absl::string_view send_id) {
+  return absl::StrCat(kGatewayMessageIdPrefix, absl::StripPrefix(send_id, "snd_"))
+      .substr(0, kMaxMessageIdLength);
+}
 
 }  // namespace
 
@@ -82,6 +95,7 @@ absl::StatusOr<std::string> YjiyunPlatform::SendMessage(const OutgoingMessage& m
                                        ->FindFieldByNumber(static_cast<int>(given.kind_case()))
                                        ->name()));
   }
+  const std::string message_id = MessageIdOf(message.send_id);
   std::string chat_id = message.conversation_id;
   if (absl::StartsWith(chat_id, "R:")) {
     ASSIGN_OR_RETURN(const std::string wxid, RobotWxid(message.account));
@@ -89,7 +103,7 @@ absl::StatusOr<std::string> YjiyunPlatform::SendMessage(const OutgoingMessage& m
   }
   ASSIGN_OR_RETURN(const json echo,
                    channel_->Request("message", {{"chatId", chat_id},
-                                                 {"messageId", message.send_id},
+                                                 {"messageId", message_id},
                                                  {"robotKey", message.account.vendor_account_id},
                                                  {"message", std::move(content)}}));
   // sendStatus 2: accepted, but WeCom did not deliver it (blocked, deleted).
@@ -97,7 +111,7 @@ absl::StatusOr<std::string> YjiyunPlatform::SendMessage(const OutgoingMessage& m
     return VendorCallFailure("yjiyun", absl::StatusCode::kFailedPrecondition, "message",
                              kSendFailed, "发送失败");
   }
-  return message.send_id;
+  return message_id;
 }
 
 v1::SendTransport YjiyunPlatform::TransportFor(const AccountRef&) const {

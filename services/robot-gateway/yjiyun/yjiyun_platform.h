@@ -31,9 +31,10 @@ class YjiyunPlatform final : public RobotPlatform {
       const v1::ListAccountsRequest& request) override;
 
   // Messaging: text (with @ of group members; yjiyun has no @all), image,
-  // link, file and video; other kinds are UNIMPLEMENTED. The messageId is the
-  // send_id, so the echo names the send even when the answer was lost; the
-  // vendor message id returned is that messageId.
+  // link, file and video; other kinds are UNIMPLEMENTED. The messageId is
+  // derived from the send_id (kGatewayMessageIdPrefix and its digits), so
+  // the echo names the send even when the answer was lost; the vendor
+  // message id returned is that messageId.
   absl::StatusOr<std::string> SendMessage(const OutgoingMessage& message) override;
   v1::SendTransport TransportFor(const AccountRef& account) const override;
 

@@ -8,6 +8,7 @@
 #include <tuple>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -25,6 +26,7 @@ using ::wecom::testing::TempDir;
 constexpr char kGrpcToken[] = "grpc-token-value";
 constexpr char kWebhookSecret[] = "webhook-secret-0123456789";
 constexpr char kApikey[] = "quntool-apikey-value";
+constexpr char kYjiyunSecret[] = "yjiyun-access-secret";
 
 class GatewayConfigTest : public ::testing::Test {
  protected:
@@ -35,7 +37,8 @@ class GatewayConfigTest : public ::testing::Test {
     // As Kubernetes mounts them, with a trailing newline.
     for (const auto& [name, value] : {std::pair{"grpc-token", kGrpcToken},
                                       {"webhook-secret", kWebhookSecret},
-                                      {"apikey", kApikey}}) {
+                                      {"apikey", kApikey},
+                                      {"yjiyun-secret", kYjiyunSecret}}) {
       std::ofstream(SecretPath(name)) << value << "\n";
     }
   }
@@ -83,6 +86,16 @@ class GatewayConfigTest : public ::testing::Test {
            "    port: 1885\n"
            "    accounts: ['1688850000000001', '1688850000000002']\n"
            "    send_timeout: 4s\n"
+           "yjiyun:\n"
+           "  base_url: 'http://yjiyun.internal/'\n"
+           "  access_key: user1\n"
+           "  access_secret: {file: " +
+           SecretPath("yjiyun-secret") +
+           "}\n"
+           "  request_timeout: 4s\n"
+           "  msg_filter: true\n"
+           "  min_reconnect_delay: 20s\n"
+           "  answer_timeout: 5s\n"
            "sending:\n"
            "  min_account_interval: 700ms\n"
            "  corp_hourly_limit: 40000\n"
@@ -104,7 +117,7 @@ class GatewayConfigTest : public ::testing::Test {
 
 // The message of a config error, which must not show any secret.
 MATCHER(ShowsNoSecret, "shows no secret") {
-  for (const char* secret : {kGrpcToken, kWebhookSecret, kApikey}) {
+  for (const char* secret : {kGrpcToken, kWebhookSecret, kApikey, kYjiyunSecret}) {
     if (std::string(arg.message()).find(secret) != std::string::npos) {
       *result_listener << "shows " << secret;
       return false;
@@ -122,10 +135,11 @@ TEST_F(GatewayConfigTest, ReadsEveryDocumentedKey) {
   ASSERT_EQ(config->server.grpc.auth_tokens.size(), 1u);
   EXPECT_EQ(config->server.grpc.auth_tokens[0].reveal(), kGrpcToken);
   EXPECT_EQ(config->data_dir, "/data/gw");
-  EXPECT_EQ(config->webhook.listen, "127.0.0.1:7002");
-  EXPECT_EQ(config->webhook.secret.reveal(), kWebhookSecret);
-  EXPECT_EQ(config->webhook.max_body_bytes, 4096u);
-  EXPECT_EQ(config->webhook.workers, 32);
+  ASSERT_TRUE(config->webhook.has_value());
+  EXPECT_EQ(config->webhook->listen, "127.0.0.1:7002");
+  EXPECT_EQ(config->webhook->secret.reveal(), kWebhookSecret);
+  EXPECT_EQ(config->webhook->max_body_bytes, 4096u);
+  EXPECT_EQ(config->webhook->workers, 32);
   ASSERT_TRUE(config->quntool.has_value());
   EXPECT_EQ(config->quntool->base_url, "http://quntool.internal");
   EXPECT_EQ(config->quntool->apikey.reveal(), kApikey);
@@ -136,6 +150,14 @@ TEST_F(GatewayConfigTest, ReadsEveryDocumentedKey) {
   EXPECT_EQ(config->quntool->mqtt->port, 1885);
   EXPECT_THAT(config->quntool->mqtt->accounts, ElementsAre("1688850000000001", "1688850000000002"));
   EXPECT_EQ(config->quntool->mqtt->send_timeout, absl::Seconds(4));
+  ASSERT_TRUE(config->yjiyun.has_value());
+  EXPECT_EQ(config->yjiyun->base_url, "http://yjiyun.internal");
+  EXPECT_EQ(config->yjiyun->access_key, "user1");
+  EXPECT_EQ(config->yjiyun->access_secret.reveal(), kYjiyunSecret);
+  EXPECT_EQ(config->yjiyun->request_timeout, absl::Seconds(4));
+  EXPECT_TRUE(config->yjiyun->msg_filter);
+  EXPECT_EQ(config->yjiyun->min_reconnect_delay, absl::Seconds(20));
+  EXPECT_EQ(config->yjiyun->answer_timeout, absl::Seconds(5));
   const DispatchOptions& sending = config->sending;
   EXPECT_EQ(sending.pacing.min_account_interval, absl::Milliseconds(700));
   EXPECT_EQ(sending.pacing.corp_hourly_limit, 40000);
@@ -158,9 +180,11 @@ TEST_F(GatewayConfigTest, DefaultsAreTheDocumentedOnes) {
   EXPECT_EQ(config->server.grpc.listen_address, "0.0.0.0:50053");
   EXPECT_EQ(config->server.metrics_listen, "0.0.0.0:9466");
   EXPECT_TRUE(config->server.grpc.auth_tokens.empty());
-  EXPECT_EQ(config->webhook.listen, "0.0.0.0:8080");
-  EXPECT_EQ(config->webhook.max_body_bytes, 1u << 20);
-  EXPECT_EQ(config->webhook.workers, 16);
+  ASSERT_TRUE(config->webhook.has_value());
+  EXPECT_EQ(config->webhook->listen, "0.0.0.0:8080");
+  EXPECT_EQ(config->webhook->max_body_bytes, 1u << 20);
+  EXPECT_EQ(config->webhook->workers, 16);
+  EXPECT_FALSE(config->yjiyun.has_value());
   EXPECT_EQ(config->quntool->request_timeout, absl::Seconds(10));
   EXPECT_FALSE(config->quntool->auto_confirm_batch_messages);
   EXPECT_FALSE(config->quntool->mqtt.has_value());
@@ -176,6 +200,7 @@ TEST_F(GatewayConfigTest, AnUnknownKeyIsNamedWithItsPath) {
   for (const auto& [after, typo, path] :
        {std::tuple{"  workers: 32\n", "  worker: 3\n", "webhook.worker"},
         {"    send_timeout: 4s\n", "    qos: 1\n", "quntool.mqtt.qos"},
+        {"  answer_timeout: 5s\n", "  secret: x\n", "yjiyun.secret"},
         {"  max_attempts: 7\n", "  retries: 2\n", "sending.retries"},
         {"log_level: debug\n", "loglevel: info\n", "loglevel"}}) {
     SCOPED_TRACE(path);
@@ -225,6 +250,41 @@ TEST_F(GatewayConfigTest, WebhookAndQuntoolMistakesAreNamed) {
         {"webhook: {secret: " + secret + "}\n" + quntool, "data_dir"}}) {
     SCOPED_TRACE(yaml);
     absl::StatusOr<GatewayConfig> config = Load(yaml);
+    EXPECT_THAT(config, StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(path)));
+    EXPECT_THAT(config.status(), ShowsNoSecret());
+  }
+}
+
+TEST_F(GatewayConfigTest, YjiyunAloneNeedsNoWebhookAndKeepsItsDefaults) {
+  absl::StatusOr<GatewayConfig> config = Load(
+      "data_dir: /d\nyjiyun: {base_url: 'https://chat.yjiyun.com', access_key: user1, "
+      "access_secret: {file: " +
+      SecretPath("yjiyun-secret") + "}}\n");
+  ASSERT_THAT(config, IsOk());
+  EXPECT_FALSE(config->webhook.has_value());
+  EXPECT_FALSE(config->quntool.has_value());
+  ASSERT_TRUE(config->yjiyun.has_value());
+  EXPECT_EQ(config->yjiyun->request_timeout, absl::Seconds(10));
+  EXPECT_FALSE(config->yjiyun->msg_filter);
+  EXPECT_EQ(config->yjiyun->min_reconnect_delay, absl::Seconds(10));
+  EXPECT_EQ(config->yjiyun->answer_timeout, absl::Seconds(15));
+}
+
+TEST_F(GatewayConfigTest, YjiyunMistakesAreNamed) {
+  const std::string secret = "access_secret: {file: " + SecretPath("yjiyun-secret") + "}";
+  for (const auto& [yaml, path] :
+       {std::pair{"yjiyun: {base_url: 'ftp://y', access_key: k, " + secret + "}",
+                  "yjiyun.base_url"},
+        {"yjiyun: {base_url: 'http://y', " + secret + "}", "yjiyun.access_key"},
+        {"yjiyun: {base_url: 'http://y', access_key: k}", "yjiyun.access_secret"},
+        {"yjiyun: {base_url: 'http://y', access_key: k, " + secret + ", min_reconnect_delay: 5s}",
+         "yjiyun.min_reconnect_delay"},
+        {"yjiyun: {base_url: 'http://y', access_key: k, " + secret + ", answer_timeout: 10ms}",
+         "yjiyun.answer_timeout"},
+        {"data_dir: /d\n", "at least one robot platform"}}) {
+    SCOPED_TRACE(yaml);
+    absl::StatusOr<GatewayConfig> config =
+        Load(absl::StartsWith(yaml, "data_dir") ? yaml : "data_dir: /d\n" + yaml + "\n");
     EXPECT_THAT(config, StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(path)));
     EXPECT_THAT(config.status(), ShowsNoSecret());
   }

@@ -114,6 +114,23 @@ TEST_F(YjiyunChannelTest, ARefusedActionCarriesTheVendorsCodeAndMessage) {
               StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("invalid conversion id")));
 }
 
+TEST_F(YjiyunChannelTest, AnExpiredTokenOnTheSocketIsRenewedAndTheRequestGoesAgain) {
+  StartChannel();
+  // The socket stays open with its token, which expires.
+  Control("tokens/expire", nlohmann::json::object());
+  absl::StatusOr<nlohmann::json> tags =
+      channel_->Request("action", {{"type", "robot.tags.sync"},
+                                   {"robotKey", kRobotKey},
+                                   {"messageId", "wg20260101000000000004"}});
+  ASSERT_THAT(tags, IsOk());
+  EXPECT_TRUE((*tags)["labelList"].is_array());
+  absl::StatusOr<nlohmann::json> state = emulator_->State();
+  ASSERT_THAT(state, IsOk());
+  std::vector<std::string> codes;
+  for (const nlohmann::json& action : (*state)["actions"]) codes.push_back(action["code"]);
+  EXPECT_THAT(codes, ::testing::ElementsAre("1000", "0"));
+}
+
 TEST_F(YjiyunChannelTest, AReconnectFillsTheGapOnceAndInOrder) {
   StartChannel();
   Inject(3, "before");

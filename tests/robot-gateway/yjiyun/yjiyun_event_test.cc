@@ -32,7 +32,7 @@ json GroupText() {
 // 3.4: the echo of the robot's own text send.
 json SentEcho() {
   return json::parse(R"({
-    "messageId": "2020030216285000000001", "msgSvrID": "1002484", "timestamp": 1585024550000,
+    "messageId": "wg2020030216285000000001", "msgSvrID": "1002484", "timestamp": 1585024550000,
     "robotKey": "cfb3e2c2686d437ab1109cd63b87ea48",
     "chatId": "S:1688853470427542_1688853470829406", "chatUser": "1688853470829406",
     "from": {"contactId": "1688853470427542", "nickName": "客服昵称", "isGroupContact": 0,
@@ -45,7 +45,7 @@ TEST(YjiyunMessageTest, AGroupTextBecomesAnInboundTextOfTheGroup) {
   absl::StatusOr<VendorEvent> normalized = NormalizeYjiyunMessage(GroupText());
   ASSERT_THAT(normalized, IsOk());
   const v1::Event& event = normalized->event;
-  EXPECT_EQ(event.event_id(), "yjiyun:202003241342304979");
+  EXPECT_EQ(event.event_id(), "yjiyun:202003241342304979@R:1736442911");
   EXPECT_EQ(event.account_id(), "yjiyun:cfb3e2c2686d437ab1109cd63b87ea48");
   EXPECT_EQ(event.vendor(), v1::VENDOR_YJIYUN);
   EXPECT_EQ(event.occurred_at_ms(), 1585024550000);
@@ -71,7 +71,7 @@ TEST(YjiyunMessageTest, TheEchoOfASendIsItsOutcome) {
   EXPECT_EQ(message.direction(), v1::DIRECTION_OUTBOUND);
   EXPECT_EQ(message.conversation_id(), "S:1688853470427542_1688853470829406");
   ASSERT_TRUE(normalized->send_outcome.has_value());
-  EXPECT_EQ(normalized->send_outcome->vendor_msg_id, "2020030216285000000001");
+  EXPECT_EQ(normalized->send_outcome->vendor_msg_id, "wg2020030216285000000001");
   EXPECT_EQ(normalized->send_outcome->error_code, 0);
   EXPECT_EQ(normalized->send_outcome->account_id, "yjiyun:cfb3e2c2686d437ab1109cd63b87ea48");
   EXPECT_EQ(normalized->send_outcome->echo_type, v1::MESSAGE_TYPE_TEXT);
@@ -84,6 +84,22 @@ TEST(YjiyunMessageTest, TheEchoOfASendIsItsOutcome) {
   EXPECT_EQ(normalized->send_outcome->error_code, 2);
   EXPECT_EQ(normalized->event.message().error_code(), 2);
 
+  // The socket's echo (3.4) may carry no status: sent.
+  json bare = SentEcho();
+  bare.erase("sendStatus");
+  normalized = NormalizeYjiyunMessage(bare);
+  ASSERT_THAT(normalized, IsOk());
+  ASSERT_TRUE(normalized->send_outcome.has_value());
+  EXPECT_EQ(normalized->send_outcome->error_code, 0);
+
+  // Sent otherwise (the console): an outbound message, no outcome of ours.
+  json console = SentEcho();
+  console["messageId"] = "2020030216285000000001";
+  normalized = NormalizeYjiyunMessage(console);
+  ASSERT_THAT(normalized, IsOk());
+  EXPECT_EQ(normalized->event.message().direction(), v1::DIRECTION_OUTBOUND);
+  EXPECT_FALSE(normalized->send_outcome.has_value());
+
   // Not sent yet (sentStatus 0, the table's spelling): no outcome.
   json pending = SentEcho();
   pending.erase("sendStatus");
@@ -94,7 +110,7 @@ TEST(YjiyunMessageTest, TheEchoOfASendIsItsOutcome) {
 }
 
 TEST(YjiyunMessageTest, ARefusedSendIsAFailedOutcomeWithTheVendorsCode) {
-  const json refused = {{"messageId", "2020030216285000000009"},
+  const json refused = {{"messageId", "wg2020030216285000000009"},
                         {"chatId", "S:1688853470427542_7881300000000001"},
                         {"robotKey", "cfb3e2c2686d437ab1109cd63b87ea48"},
                         {"code", "1"},
@@ -106,6 +122,19 @@ TEST(YjiyunMessageTest, ARefusedSendIsAFailedOutcomeWithTheVendorsCode) {
   EXPECT_EQ(normalized->send_outcome->error_code, 1);
   EXPECT_EQ(normalized->send_outcome->error_message, "chatUser不是好友");
   EXPECT_EQ(normalized->event.message().direction(), v1::DIRECTION_OUTBOUND);
+}
+
+TEST(YjiyunMessageTest, AForwardsMessagesToEachTargetAreEventsOfTheirOwn) {
+  json to_customer = SentEcho();
+  json to_group = SentEcho();
+  to_group["chatId"] = "S:1688853470427542_R:10696051755024720";
+  to_group.erase("chatUser");
+  absl::StatusOr<VendorEvent> first = NormalizeYjiyunMessage(to_customer);
+  absl::StatusOr<VendorEvent> second = NormalizeYjiyunMessage(to_group);
+  ASSERT_THAT(first, IsOk());
+  ASSERT_THAT(second, IsOk());
+  EXPECT_NE(first->event.event_id(), second->event.event_id());
+  EXPECT_EQ(second->event.message().conversation_id(), "R:10696051755024720");
 }
 
 TEST(YjiyunMessageTest, AChatMessageItemIsTheSameEventAsTheSocketsMessage) {

@@ -179,11 +179,11 @@ TEST_F(YjiyunPlatformTest, SendsATextAndItsEchoNamesTheSend) {
   absl::StatusOr<std::string> sent = platform_->SendMessage(MessageTo(
       robot_, "S:1688853470427542_7881299459945762", Text("你好"), "snd_0000000000000001"));
   ASSERT_THAT(sent, IsOk());
-  EXPECT_EQ(*sent, "snd_0000000000000001");
+  EXPECT_EQ(*sent, "wg0000000000000001");
   const std::vector<v1::Event> events =
       sink_.WaitFor([](const std::vector<v1::Event>& e) { return !e.empty(); });
   ASSERT_THAT(events, SizeIs(1));
-  EXPECT_EQ(events[0].event_id(), "yjiyun:snd_0000000000000001");
+  EXPECT_EQ(events[0].event_id(), "yjiyun:wg0000000000000001@S:1688853470427542_7881299459945762");
   EXPECT_EQ(events[0].message().direction(), v1::DIRECTION_OUTBOUND);
   EXPECT_EQ(events[0].message().text(), "你好");
 }

@@ -114,4 +114,10 @@ const json& JsonField(const json& object, absl::string_view key) {
   return value != nullptr ? *value : *kNull;
 }
 
+json JsonStrings(const google::protobuf::RepeatedPtrField<std::string>& items) {
+  json array = json::array();
+  for (const std::string& item : items) array.push_back(item);
+  return array;
+}
+
 }  // namespace wecom::robot

@@ -8,6 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "google/protobuf/repeated_ptr_field.h"
 #include "nlohmann/json.hpp"
 
 namespace wecom::robot {
@@ -38,6 +39,9 @@ absl::StatusOr<std::string> RequiredJsonString(const nlohmann::json& object,
 // and their examples show numbers).
 absl::StatusOr<int64_t> RequiredJsonInt(const nlohmann::json& object, absl::string_view where,
                                         absl::string_view key);
+
+// A JSON array of the strings (a repeated proto field's ids).
+nlohmann::json JsonStrings(const google::protobuf::RepeatedPtrField<std::string>& items);
 
 // The value at `key` whatever its type, or null.
 const nlohmann::json& JsonField(const nlohmann::json& object, absl::string_view key);

@@ -36,12 +36,6 @@ std::vector<std::string> StringItems(const json& array) {
   return items;
 }
 
-json JsonStrings(const google::protobuf::RepeatedPtrField<std::string>& items) {
-  json array = json::array();
-  for (const std::string& item : items) array.push_back(item);
-  return array;
-}
-
 // memberWxIds: "多个用英文逗号隔开".
 std::string CommaJoined(const google::protobuf::RepeatedPtrField<std::string>& ids) {
   return absl::StrJoin(ids, ",");

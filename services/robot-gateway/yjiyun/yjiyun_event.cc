@@ -139,11 +139,12 @@ std::optional<VendorSendOutcome> OutcomeOf(const json& body, const Event& event)
   const int64_t send_status = status_key == nullptr ? kSent : JsonInt(body, status_key);
   if (!refused && send_status != kSent && send_status != kSendFailed) return std::nullopt;
   const MessageEvent& message = event.message();
-  VendorSendOutcome outcome{.vendor_msg_id = message_id,
-                            .account_id = event.account_id(),
-                            .conversation_id = message.conversation_id(),
-                            .server_id = message.server_id(),
-                            .echo_type = message.type()};
+  VendorSendOutcome outcome;
+  outcome.vendor_msg_id = message_id;
+  outcome.account_id = event.account_id();
+  outcome.conversation_id = message.conversation_id();
+  outcome.server_id = message.server_id();
+  outcome.echo_type = message.type();
   if (refused) {
     outcome.error_code = JsonInt(body, "code");
     outcome.error_message = JsonString(body, "msg");
@@ -252,7 +253,7 @@ absl::StatusOr<std::vector<VendorEvent>> NormalizeYjiyunAction(const json& actio
     contact.set_description(JsonString(action, "remarks"));
     request.set_reason(JsonString(action, "reason"));
     event.set_occurred_at_ms(JsonInt(action, "timestamp"));
-    events.push_back(VendorEvent{.event = std::move(event)});
+    events.push_back(VendorEvent{.event = std::move(event), .send_outcome = std::nullopt});
   } else if (type == "robot.group.members.changed") {
     ASSIGN_OR_RETURN(Event event, EventOf(action, type));
     event.set_occurred_at_ms(JsonInt(action, "dts"));
@@ -260,14 +261,14 @@ absl::StatusOr<std::vector<VendorEvent>> NormalizeYjiyunAction(const json& actio
       Event added = event;
       *added.mutable_group_changed() =
           MembersChanged(action, GroupChangedEvent::CHANGE_MEMBERS_ADDED, "newMembers");
-      events.push_back(VendorEvent{.event = std::move(added)});
+      events.push_back(VendorEvent{.event = std::move(added), .send_outcome = std::nullopt});
     }
     if (!JsonArray(action, "delMembers").empty()) {
       Event removed = event;
       removed.set_event_id(absl::StrCat(event.event_id(), "/removed"));
       *removed.mutable_group_changed() =
           MembersChanged(action, GroupChangedEvent::CHANGE_MEMBERS_REMOVED, "delMembers");
-      events.push_back(VendorEvent{.event = std::move(removed)});
+      events.push_back(VendorEvent{.event = std::move(removed), .send_outcome = std::nullopt});
     }
   }
   return events;

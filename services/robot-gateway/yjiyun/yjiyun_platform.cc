@@ -3,10 +3,14 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/strip.h"
+#include "absl/time/clock.h"
 #include "common/status/status_macros.h"
 #include "services/robot-gateway/platform/page_number.h"
 #include "services/robot-gateway/platform/vendor_http.h"
@@ -114,6 +118,25 @@ absl::StatusOr<std::string> YjiyunPlatform::SendMessage(const OutgoingMessage& m
   return message_id;
 }
 
+absl::StatusOr<json> YjiyunPlatform::Action(const AccountRef& account, absl::string_view type,
+                                            json fields) {
+  // "wg", the time to the millisecond and a sequence: unique, at most 32.
+  const std::string message_id = absl::StrCat(
+      kGatewayMessageIdPrefix, absl::FormatTime("%Y%m%d%H%M%E3S", absl::Now(), absl::UTCTimeZone()),
+      absl::StrFormat("%06d", next_action_.fetch_add(1) % 1000000));
+  fields["type"] = std::string(type);
+  fields["robotKey"] = account.vendor_account_id;
+  fields["messageId"] = absl::StrReplaceAll(message_id, {{".", ""}});
+  return channel_->Request("action", fields);
+}
+
+absl::Mutex& YjiyunPlatform::TagQueue(const std::string& robot_key) {
+  absl::MutexLock lock(&mu_);
+  std::unique_ptr<absl::Mutex>& queue = tag_queues_[robot_key];
+  if (queue == nullptr) queue = std::make_unique<absl::Mutex>();
+  return *queue;
+}
+
 v1::SendTransport YjiyunPlatform::TransportFor(const AccountRef&) const {
   return v1::SEND_TRANSPORT_SOCKET_IO;
 }
@@ -195,6 +218,95 @@ absl::StatusOr<v1::ListGroupMembersResponse> YjiyunPlatform::ListGroupMembers(
                             response.mutable_next_page_token()));
   for (const json& item : items) *response.add_members() = YjiyunGroupMember(item);
   return response;
+}
+
+absl::StatusOr<v1::GetContactsResponse> YjiyunPlatform::GetContacts(
+    const AccountRef& account, const v1::GetContactsRequest& request) {
+  ASSIGN_OR_RETURN(const json answer, Action(account, "robot.contacts.inquiry",
+                                             {{"contacts", JsonStrings(request.user_ids())}}));
+  v1::GetContactsResponse response;
+  for (const json& contact : JsonArray(answer, "contacts")) {
+    // Groups are answered too when asked for; people only here.
+    if (JsonFind(contact, "conversationId") != nullptr) continue;
+    *response.add_contacts() = YjiyunContact(contact);
+  }
+  return response;
+}
+
+absl::StatusOr<v1::CreateGroupResponse> YjiyunPlatform::CreateGroup(
+    const AccountRef& account, const v1::CreateGroupRequest& request) {
+  json fields = {{"friends", JsonStrings(request.member_user_ids())}};
+  if (!request.name().empty()) fields["name"] = request.name();
+  ASSIGN_OR_RETURN(const json answer, Action(account, "robot.create.group", std::move(fields)));
+  v1::CreateGroupResponse response;
+  response.set_conversation_id(JsonString(answer, "groupId"));
+  response.set_group_name(JsonString(answer, "name"));
+  for (const std::string& id : request.member_user_ids()) response.add_added_user_ids(id);
+  return response;
+}
+
+absl::Status YjiyunPlatform::RenameGroup(const AccountRef& account,
+                                         const v1::RenameGroupRequest& request) {
+  return Action(account, "robot.modify.group.name",
+                {{"groupId", request.conversation_id()}, {"newName", request.name()}})
+      .status();
+}
+
+absl::Status YjiyunPlatform::AddGroupMembers(const AccountRef& account,
+                                             const v1::AddGroupMembersRequest& request) {
+  return Action(account, "robot.invite.friends.join.group",
+                {{"groupId", request.conversation_id()},
+                 {"friends", JsonStrings(request.member_user_ids())}})
+      .status();
+}
+
+absl::Status YjiyunPlatform::RemoveGroupMembers(const AccountRef& account,
+                                                const v1::RemoveGroupMembersRequest& request) {
+  return Action(account, "robot.kick.group.member",
+                {{"groupId", request.conversation_id()},
+                 {"friends", JsonStrings(request.member_user_ids())}})
+      .status();
+}
+
+absl::Status YjiyunPlatform::PublishGroupNotice(const AccountRef& account,
+                                                const v1::PublishGroupNoticeRequest& request) {
+  return Action(
+             account, "robot.set.group.announcement",
+             {{"groupId", request.conversation_id()}, {"notice", request.content()}, {"isAll", 1}})
+      .status();
+}
+
+absl::StatusOr<v1::ListLabelsResponse> YjiyunPlatform::ListLabels(const AccountRef& account) {
+  ASSIGN_OR_RETURN(const json answer, Action(account, "robot.tags.sync", json::object()));
+  v1::ListLabelsResponse response;
+  for (const json& group : JsonArray(answer, "labelList")) {
+    for (const json& item : JsonArray(group, "subLabelList")) {
+      v1::Label& label = *response.add_labels();
+      label.set_label_id(JsonString(item, "labelId"));
+      label.set_name(JsonString(item, "name"));
+      label.set_group_id(JsonString(item, "labelGroupId"));
+      label.set_create_time(YjiyunTimeSeconds(JsonString(item, "createTime")));
+    }
+  }
+  return response;
+}
+
+absl::Status YjiyunPlatform::SetContactLabels(const AccountRef& account,
+                                              const v1::SetContactLabelsRequest& request) {
+  // One tag request of a robot at a time: yjiyun fails concurrent ones.
+  absl::MutexLock queued(&TagQueue(account.vendor_account_id));
+  ASSIGN_OR_RETURN(const v1::ListLabelsResponse labels, ListLabels(account));
+  const absl::flat_hash_set<std::string> wanted(request.label_ids().begin(),
+                                                request.label_ids().end());
+  json erasing = json::array();
+  for (const v1::Label& label : labels.labels()) {
+    if (!wanted.contains(label.label_id())) erasing.push_back(label.label_id());
+  }
+  return Action(account, "robot.cust.tags",
+                {{"userId", request.user_id()},
+                 {"tags", JsonStrings(request.label_ids())},
+                 {"erasingTags", std::move(erasing)}})
+      .status();
 }
 
 }  // namespace wecom::robot

@@ -5,6 +5,9 @@
 // /wxworkapi/bridge while the socket is down.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -39,9 +42,12 @@ class YjiyunPlatform final : public RobotPlatform {
   v1::SendTransport TransportFor(const AccountRef& account) const override;
 
   // Contacts: the robot's customers (external/user/list). yjiyun lists no
-  // colleagues: CONTACT_KIND_INTERNAL is UNIMPLEMENTED.
+  // colleagues: CONTACT_KIND_INTERNAL is UNIMPLEMENTED. GetContacts asks
+  // robot.contacts.inquiry (unknown ids are left out).
   absl::StatusOr<v1::ListContactsResponse> ListContacts(
       const AccountRef& account, const v1::ListContactsRequest& request) override;
+  absl::StatusOr<v1::GetContactsResponse> GetContacts(
+      const AccountRef& account, const v1::GetContactsRequest& request) override;
 
   // Groups: group/list (groups the robot is or was in; Group.active tells)
   // and group/member/list (removed members are left out).
@@ -49,6 +55,27 @@ class YjiyunPlatform final : public RobotPlatform {
                                                     const v1::ListGroupsRequest& request) override;
   absl::StatusOr<v1::ListGroupMembersResponse> ListGroupMembers(
       const AccountRef& account, const v1::ListGroupMembersRequest& request) override;
+  // The group actions: robot.create.group (answers the new group's id),
+  // robot.modify.group.name, robot.invite.friends.join.group,
+  // robot.kick.group.member, robot.set.group.announcement (for everyone).
+  absl::StatusOr<v1::CreateGroupResponse> CreateGroup(
+      const AccountRef& account, const v1::CreateGroupRequest& request) override;
+  absl::Status RenameGroup(const AccountRef& account,
+                           const v1::RenameGroupRequest& request) override;
+  absl::Status AddGroupMembers(const AccountRef& account,
+                               const v1::AddGroupMembersRequest& request) override;
+  absl::Status RemoveGroupMembers(const AccountRef& account,
+                                  const v1::RemoveGroupMembersRequest& request) override;
+  absl::Status PublishGroupNotice(const AccountRef& account,
+                                  const v1::PublishGroupNoticeRequest& request) override;
+
+  // Labels: robot.tags.sync lists the corp's and the robot's labels;
+  // SetContactLabels is robot.cust.tags with every other label erased. yjiyun
+  // fails concurrent tagging of one robot, so tag requests are queued per
+  // robot (one at a time, in arrival order).
+  absl::StatusOr<v1::ListLabelsResponse> ListLabels(const AccountRef& account) override;
+  absl::Status SetContactLabels(const AccountRef& account,
+                                const v1::SetContactLabelsRequest& request) override;
 
  private:
   // One page of a paged list call: `params` plus pageNum/pageSize from the
@@ -58,6 +85,13 @@ class YjiyunPlatform final : public RobotPlatform {
                                           const std::string& page_token,
                                           std::string* next_page_token);
 
+  // Sends action `type` of the account's robot with `fields` (and a new
+  // messageId) over the channel; its answer.
+  absl::StatusOr<nlohmann::json> Action(const AccountRef& account, absl::string_view type,
+                                        nlohmann::json fields);
+  // The robot's tag queue.
+  absl::Mutex& TagQueue(const std::string& robot_key) ABSL_LOCKS_EXCLUDED(mu_);
+
   // The robot's own user id (wxid), which group chatIds start with.
   absl::StatusOr<std::string> RobotWxid(const AccountRef& account) ABSL_LOCKS_EXCLUDED(mu_);
 
@@ -66,6 +100,10 @@ class YjiyunPlatform final : public RobotPlatform {
   absl::Mutex mu_;
   // robotKey → wxid, from robot/list.
   absl::flat_hash_map<std::string, std::string> wxids_ ABSL_GUARDED_BY(mu_);
+  // robotKey → its tag queue (never removed: one per robot).
+  absl::flat_hash_map<std::string, std::unique_ptr<absl::Mutex>> tag_queues_ ABSL_GUARDED_BY(mu_);
+  // Numbers action messageIds.
+  std::atomic<uint64_t> next_action_ = 0;
 };
 
 }  // namespace wecom::robot

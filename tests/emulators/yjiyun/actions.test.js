@@ -260,7 +260,7 @@ for (const via of ['socket', 'bridge']) {
           ],
       );
       assert.equal(sync.labelList[0].subLabelList[0].fullName, '行业:消费品');
-      assert.equal(sync.labelList[0].subLabelList[0].labelId, Number(kLabelConsumer));
+      assert.equal(sync.labelList[0].subLabelList[0].labelId, kLabelConsumer);
       assert.equal(sync.personLabel.isCustomLabelGroup, 1);
       assert.equal(sync.companyName, '广州有机云计算有限责任公司');
       assert.equal(sync.companyId, '1970325046037717');

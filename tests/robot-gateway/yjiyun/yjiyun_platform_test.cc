@@ -3,12 +3,15 @@
 #include "services/robot-gateway/yjiyun/yjiyun_platform.h"
 
 #include <algorithm>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
+#include "common/status/vendor_error.h"
 #include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -227,6 +230,126 @@ TEST_F(YjiyunPlatformTest, RefusesKindsYjiyunCannotSend) {
   all.mutable_text()->set_mention_all(true);
   EXPECT_THAT(platform_->SendMessage(MessageTo(robot_, kGroup, all, "snd_10")),
               StatusIs(absl::StatusCode::kUnimplemented, HasSubstr("@all")));
+}
+
+// The emulator's view of the robot's group `conversation_id` (state.robots).
+nlohmann::json GroupState(const nlohmann::json& state, const std::string& conversation_id) {
+  for (const nlohmann::json& group : state["robots"][0]["groups"]) {
+    if (group["conversationId"] == conversation_id) return group;
+  }
+  return nullptr;
+}
+
+// The members of `group` still in it.
+std::set<std::string> MembersOf(const nlohmann::json& group) {
+  std::set<std::string> members;
+  for (const nlohmann::json& member : group["members"]) {
+    if (member["status"] == 1) members.insert(member["userId"].get<std::string>());
+  }
+  return members;
+}
+
+TEST_F(YjiyunPlatformTest, GroupActionsChangeTheGroup) {
+  const std::string kOther = "7881300384921455";
+  v1::CreateGroupRequest create;
+  create.add_member_user_ids("7881299459945762");
+  create.add_member_user_ids(kOther);
+  create.set_name("网关群");
+  absl::StatusOr<v1::CreateGroupResponse> created = platform_->CreateGroup(robot_, create);
+  ASSERT_THAT(created, IsOk());
+  const std::string group = created->conversation_id();
+  EXPECT_THAT(group, ::testing::StartsWith("R:"));
+  EXPECT_EQ(created->group_name(), "网关群");
+
+  v1::RenameGroupRequest rename;
+  rename.set_conversation_id(group);
+  rename.set_name("新名字");
+  ASSERT_THAT(platform_->RenameGroup(robot_, rename), IsOk());
+  v1::RemoveGroupMembersRequest kick;
+  kick.set_conversation_id(group);
+  kick.add_member_user_ids(kOther);
+  ASSERT_THAT(platform_->RemoveGroupMembers(robot_, kick), IsOk());
+  v1::PublishGroupNoticeRequest notice;
+  notice.set_conversation_id(group);
+  notice.set_content("大家好");
+  ASSERT_THAT(platform_->PublishGroupNotice(robot_, notice), IsOk());
+
+  absl::StatusOr<nlohmann::json> state = emulator_->State();
+  ASSERT_THAT(state, IsOk());
+  nlohmann::json stored = GroupState(*state, group);
+  ASSERT_FALSE(stored.is_null());
+  EXPECT_EQ(stored["name"], "新名字");
+  EXPECT_EQ(stored["notice"], "大家好");
+  EXPECT_FALSE(MembersOf(stored).contains(kOther));
+
+  v1::AddGroupMembersRequest invite;
+  invite.set_conversation_id(group);
+  invite.add_member_user_ids(kOther);
+  ASSERT_THAT(platform_->AddGroupMembers(robot_, invite), IsOk());
+  state = emulator_->State();
+  ASSERT_THAT(state, IsOk());
+  EXPECT_TRUE(MembersOf(GroupState(*state, group)).contains(kOther));
+}
+
+TEST_F(YjiyunPlatformTest, AGroupActionTheVendorRefusesCarriesItsMessage) {
+  v1::RenameGroupRequest rename;
+  rename.set_conversation_id("R:999");
+  rename.set_name("x");
+  const absl::Status refused = platform_->RenameGroup(robot_, rename);
+  EXPECT_THAT(refused, StatusIs(absl::StatusCode::kFailedPrecondition));
+  ASSERT_TRUE(GetVendorError(refused).has_value());
+  EXPECT_EQ(GetVendorError(refused)->vendor(), "yjiyun");
+}
+
+TEST_F(YjiyunPlatformTest, GetsContactsByInquiry) {
+  v1::GetContactsRequest request;
+  request.add_user_ids("7881299459945762");
+  request.add_user_ids("7889999999999999");
+  absl::StatusOr<v1::GetContactsResponse> contacts = platform_->GetContacts(robot_, request);
+  ASSERT_THAT(contacts, IsOk());
+  ASSERT_THAT(contacts->contacts(), SizeIs(1));
+  EXPECT_EQ(contacts->contacts(0).user_id(), "7881299459945762");
+}
+
+TEST_F(YjiyunPlatformTest, ListsLabelsAndSetsThemThroughTheRobotsTagQueue) {
+  absl::StatusOr<v1::ListLabelsResponse> labels = platform_->ListLabels(robot_);
+  ASSERT_THAT(labels, IsOk());
+  std::map<std::string, std::string> names;
+  for (const v1::Label& label : labels->labels()) names[label.label_id()] = label.name();
+  EXPECT_EQ(names["14073752703607623"], "消费品");
+  EXPECT_EQ(names["14073750575623185"], "中间客户");
+
+  // Concurrent tag requests of one robot: yjiyun fails them unless queued.
+  absl::StatusOr<v1::ListContactsResponse> customers = [&] {
+    v1::ListContactsRequest request;
+    request.set_page_size(6);
+    return platform_->ListContacts(robot_, request);
+  }();
+  ASSERT_THAT(customers, IsOk());
+  ASSERT_THAT(customers->contacts(), SizeIs(6));
+  std::vector<std::thread> taggers;
+  std::vector<absl::Status> results(6);
+  for (int i = 0; i < 6; ++i) {
+    taggers.emplace_back([&, i] {
+      v1::SetContactLabelsRequest request;
+      request.set_user_id(customers->contacts(i).user_id());
+      request.add_label_ids(i % 2 == 0 ? "14073752703607623" : "14073750575623185");
+      results[i] = platform_->SetContactLabels(robot_, request);
+    });
+  }
+  for (std::thread& tagger : taggers) tagger.join();
+  for (const absl::Status& result : results) EXPECT_THAT(result, IsOk());
+  absl::StatusOr<nlohmann::json> state = emulator_->State();
+  ASSERT_THAT(state, IsOk());
+  EXPECT_EQ((*state)["tagging"]["conflicts"], 0);
+  for (const nlohmann::json& customer : (*state)["robots"][0]["customers"]) {
+    for (int i = 0; i < 6; ++i) {
+      if (customer["userId"] != customers->contacts(i).user_id()) continue;
+      EXPECT_EQ(customer["tags"],
+                nlohmann::json::array({i % 2 == 0 ? "14073752703607623" : "14073750575623185"}))
+          << customer.dump();
+    }
+  }
 }
 
 }  // namespace

@@ -145,7 +145,8 @@ int Run(const std::string& config_path) {
                              .min_reconnect_delay = yjiyun.min_reconnect_delay,
                              .answer_timeout = yjiyun.answer_timeout,
                              .clock = clock});
-    yjiyun_platform = std::make_unique<YjiyunPlatform>(yjiyun_api.get(), yjiyun_channel.get());
+    yjiyun_platform =
+        std::make_unique<YjiyunPlatform>(yjiyun_api.get(), yjiyun_channel.get(), clock);
     adapters.push_back(yjiyun_platform.get());
   }
 

@@ -29,16 +29,24 @@ absl::Status Failure(absl::StatusCode code, absl::string_view path, int64_t vend
   return VendorCallFailure(kVendor, code, path, vendor_code, message);
 }
 
-absl::StatusCode CodeForRefusal(int64_t vendor_code, absl::string_view msg) {
-  if (vendor_code == kYjiyunAuthFailed) return absl::StatusCode::kInternal;
-  if (vendor_code == kYjiyunBusy) return absl::StatusCode::kUnavailable;
-  if (absl::EndsWith(msg, kMissingSuffix) || absl::StrContains(msg, kMalformedMark)) {
-    return absl::StatusCode::kInvalidArgument;
-  }
-  return absl::StatusCode::kFailedPrecondition;
+}  // namespace
+
+bool YjiyunRefused(const json& answer) {
+  const std::string code = JsonString(answer, "code");
+  return !code.empty() && code != "0";
 }
 
-}  // namespace
+absl::Status YjiyunRefusal(absl::string_view where, int64_t vendor_code, absl::string_view msg) {
+  absl::StatusCode code = absl::StatusCode::kFailedPrecondition;
+  if (vendor_code == kYjiyunAuthFailed) {
+    code = absl::StatusCode::kInternal;
+  } else if (vendor_code == kYjiyunBusy) {
+    code = absl::StatusCode::kUnavailable;
+  } else if (absl::EndsWith(msg, kMissingSuffix) || absl::StrContains(msg, kMalformedMark)) {
+    code = absl::StatusCode::kInvalidArgument;
+  }
+  return Failure(code, where, vendor_code, msg);
+}
 
 const json& YjiyunApi::Answer::data() const { return JsonField(body, "data"); }
 
@@ -176,7 +184,7 @@ absl::StatusOr<YjiyunApi::Answer> YjiyunApi::Unpack(absl::string_view path,
   if (envelope->code != 0) {
     result = absl::StrCat(envelope->code);
     const std::string msg = Scrub(envelope->msg, token);
-    return Failure(CodeForRefusal(envelope->code, msg), path, envelope->code, msg);
+    return YjiyunRefusal(path, envelope->code, msg);
   }
   result = "ok";
   return Answer{.body = std::move(envelope->body)};

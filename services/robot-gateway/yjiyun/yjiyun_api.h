@@ -118,4 +118,14 @@ class YjiyunApi {
 inline constexpr int64_t kYjiyunAuthFailed = 1000;
 inline constexpr int64_t kYjiyunBusy = 5000;
 
+// Whether a yjiyun answer (an HTTP envelope, a socket answer, a refused
+// send's echo) refuses: its code is there and not "0".
+bool YjiyunRefused(const nlohmann::json& answer);
+
+// The status of a refusal of `where` (a path, "action robot.cust.tags"),
+// carrying the vendor's code and msg: 1000 (still, after renewal) INTERNAL,
+// 5000 UNAVAILABLE, "<field>不能为空" and "…必须…" INVALID_ARGUMENT, the rest
+// FAILED_PRECONDITION.
+absl::Status YjiyunRefusal(absl::string_view where, int64_t vendor_code, absl::string_view msg);
+
 }  // namespace wecom::robot

@@ -11,7 +11,6 @@
 #include "absl/synchronization/notification.h"
 #include "common/log/log.h"
 #include "common/status/status_macros.h"
-#include "services/robot-gateway/platform/vendor_http.h"
 #include "services/robot-gateway/platform/vendor_json.h"
 #include "services/robot-gateway/yjiyun/yjiyun_event.h"
 
@@ -20,20 +19,12 @@ namespace {
 
 using nlohmann::json;
 
-constexpr absl::string_view kVendor = "yjiyun";
 constexpr absl::string_view kNamespace = "/imchat";
 constexpr absl::string_view kBridgePath = "/wxworkapi/bridge";
 
-// An answer's refusal, with the vendor's code and msg: 5000 (busy)
-// UNAVAILABLE, others FAILED_PRECONDITION.
 absl::Status RefusalOf(const json& answer, absl::string_view what) {
-  const std::string code = JsonString(answer, "code");
-  if (code.empty() || code == "0") return absl::OkStatus();
-  const int64_t vendor_code = JsonInt(answer, "code");
-  return VendorCallFailure(kVendor,
-                           vendor_code == kYjiyunBusy ? absl::StatusCode::kUnavailable
-                                                      : absl::StatusCode::kFailedPrecondition,
-                           what, vendor_code, JsonString(answer, "msg"));
+  if (!YjiyunRefused(answer)) return absl::OkStatus();
+  return YjiyunRefusal(what, JsonInt(answer, "code"), JsonString(answer, "msg"));
 }
 
 std::string PendingKey(absl::string_view event, absl::string_view message_id) {
@@ -229,7 +220,9 @@ absl::StatusOr<int64_t> YjiyunChannel::FillGap(int64_t since_ms) {
     if (older_reached || !new_chats || items.empty()) break;
   }
   // Their messages in the gap, delivered oldest first.
-  std::vector<json> messages;
+  // With their timestamps, read once for the sort.
+  using TimedMessage = std::pair<int64_t, json>;
+  std::vector<TimedMessage> messages;
   for (const Chat& chat : chats) {
     for (int64_t offset = 0;;) {
       if (stopping()) return absl::CancelledError("stopping");
@@ -242,18 +235,17 @@ absl::StatusOr<int64_t> YjiyunChannel::FillGap(int64_t since_ms) {
       // Newest first: a message arriving meanwhile shifts the pages, so one
       // may come twice (the log drops it), never be skipped.
       const json& items = JsonArray(page.body, "model");
-      messages.insert(messages.end(), items.begin(), items.end());
+      for (const json& item : items) messages.emplace_back(JsonInt(item, "timestamp"), item);
       offset += static_cast<int64_t>(items.size());
       // The total says when the gap is read, whatever page size the server
       // serves.
       if (items.empty() || offset >= page.total()) break;
     }
   }
-  std::stable_sort(messages.begin(), messages.end(), [](const json& a, const json& b) {
-    return JsonInt(a, "timestamp") < JsonInt(b, "timestamp");
-  });
+  std::stable_sort(messages.begin(), messages.end(),
+                   [](const TimedMessage& a, const TimedMessage& b) { return a.first < b.first; });
   int64_t newest_ms = since_ms;
-  for (const json& message : messages) {
+  for (const auto& [timestamp_ms, message] : messages) {
     absl::StatusOr<VendorEvent> event = NormalizeYjiyunMessage(message);
     absl::Status delivered = event.status();
     if (event.ok()) delivered = sink_->Deliver(*std::move(event));
@@ -264,7 +256,7 @@ absl::StatusOr<int64_t> YjiyunChannel::FillGap(int64_t since_ms) {
       // Not stored: the fill fails and starts here again.
       RETURN_IF_ERROR(delivered);
     }
-    newest_ms = std::max(newest_ms, JsonInt(message, "timestamp"));
+    newest_ms = std::max(newest_ms, timestamp_ms);
   }
   return newest_ms;
 }

@@ -11,6 +11,7 @@
 #include "common/status/status_macros.h"
 #include "services/robot-gateway/core/account_id.h"
 #include "services/robot-gateway/platform/vendor_json.h"
+#include "services/robot-gateway/yjiyun/yjiyun_api.h"
 
 namespace wecom::robot {
 namespace {
@@ -129,8 +130,7 @@ std::optional<VendorSendOutcome> OutcomeOf(const json& body, const Event& event)
   // Messages the robot sent otherwise (the yjiyun console, the phone) are
   // no outcome of ours, even when they look like one.
   if (!absl::StartsWith(message_id, kGatewayMessageIdPrefix)) return std::nullopt;
-  const std::string code = JsonString(body, "code");
-  const bool refused = !code.empty() && code != "0";
+  const bool refused = YjiyunRefused(body);
   // The document's examples spell it sendStatus, its table sentStatus; the
   // socket's echo (3.4) may carry neither: it was sent.
   const char* status_key = JsonFind(body, "sendStatus") != nullptr   ? "sendStatus"
@@ -182,8 +182,7 @@ absl::StatusOr<VendorEvent> NormalizeYjiyunMessage(const json& body) {
   if (!body.is_object()) return absl::InvalidArgumentError("message: not a JSON object");
   ASSIGN_OR_RETURN(Event event, EventOf(body, "message"));
   VendorEvent normalized;
-  const std::string code = JsonString(body, "code");
-  const bool refused = !code.empty() && code != "0";
+  const bool refused = YjiyunRefused(body);
   // A refused send comes back with its messageId and chatId only.
   if (!refused) {
     RETURN_IF_ERROR(RequiredJsonInt(body, "", "timestamp").status());

@@ -3,12 +3,12 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/algorithm/container.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "absl/strings/str_replace.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "common/status/status_macros.h"
@@ -27,8 +27,6 @@ using nlohmann::json;
 // document sets no limit; pages stay small enough for one answer).
 constexpr int32_t kDefaultPageSize = 20;
 constexpr int32_t kMaxPageSize = 100;
-// sendStatus of a message WeCom did not deliver.
-constexpr int64_t kSendFailed = 2;
 // messageIds are at most 32 characters (seed 001 3.0).
 constexpr size_t kMaxMessageIdLength = 32;
 
@@ -43,25 +41,29 @@ std::string MessageIdOf(absl::string_view send_id) {
 
 }  // namespace
 
-YjiyunPlatform::YjiyunPlatform(YjiyunApi* api, YjiyunChannel* channel)
-    : api_(api), channel_(channel) {}
+YjiyunPlatform::YjiyunPlatform(YjiyunApi* api, YjiyunChannel* channel, Clock* clock)
+    : api_(api), channel_(channel), clock_(clock != nullptr ? clock : RealClock::Get()) {}
 
 absl::StatusOr<std::string> YjiyunPlatform::RobotWxid(const AccountRef& account) {
+  const auto unknown = [&account] {
+    return absl::NotFoundError(absl::StrCat("yjiyun has no robot ", account.account_id));
+  };
   {
     absl::MutexLock lock(&mu_);
     const auto it = wxids_.find(account.vendor_account_id);
     if (it != wxids_.end()) return it->second;
+    if (clock_->Now() - robots_listed_at_ < kRobotListAge) return unknown();
   }
+  const absl::Time asked = clock_->Now();
   ASSIGN_OR_RETURN(const YjiyunApi::Answer robots,
                    api_->Call("/wxworkapi/robot/list", json::object()));
   absl::MutexLock lock(&mu_);
+  robots_listed_at_ = std::max(robots_listed_at_, asked);
   for (const json& robot : JsonArray(robots.body, "data")) {
     wxids_.insert_or_assign(JsonString(robot, "robotKey"), JsonString(robot, "wxid"));
   }
   const auto it = wxids_.find(account.vendor_account_id);
-  if (it == wxids_.end()) {
-    return absl::NotFoundError(absl::StrCat("yjiyun has no robot ", account.account_id));
-  }
+  if (it == wxids_.end()) return unknown();
   return it->second;
 }
 
@@ -110,30 +112,34 @@ absl::StatusOr<std::string> YjiyunPlatform::SendMessage(const OutgoingMessage& m
                                                  {"messageId", message_id},
                                                  {"robotKey", message.account.vendor_account_id},
                                                  {"message", std::move(content)}}));
-  // sendStatus 2: accepted, but WeCom did not deliver it (blocked, deleted).
-  if (JsonInt(echo, "sendStatus") == kSendFailed) {
+  // Accepted, but WeCom may not have delivered it (sendStatus 2: blocked,
+  // deleted). An echo the normalizer cannot read still confirms the send.
+  const absl::StatusOr<VendorEvent> echoed = NormalizeYjiyunMessage(echo);
+  if (echoed.ok() && echoed->send_outcome.has_value() && echoed->send_outcome->error_code != 0) {
     return VendorCallFailure("yjiyun", absl::StatusCode::kFailedPrecondition, "message",
-                             kSendFailed, "发送失败");
+                             echoed->send_outcome->error_code, echoed->send_outcome->error_message);
   }
   return message_id;
 }
 
 absl::StatusOr<json> YjiyunPlatform::Action(const AccountRef& account, absl::string_view type,
                                             json fields) {
-  // "wg", the time to the millisecond and a sequence: unique, at most 32.
-  const std::string message_id = absl::StrCat(
-      kGatewayMessageIdPrefix, absl::FormatTime("%Y%m%d%H%M%E3S", absl::Now(), absl::UTCTimeZone()),
-      absl::StrFormat("%06d", next_action_.fetch_add(1) % 1000000));
+  // "wg", the time to the millisecond and a sequence (the document's
+  // "timestamp + sequence"): unique, 2 + 17 + 6 characters.
+  const absl::Time now = clock_->Now();
   fields["type"] = std::string(type);
   fields["robotKey"] = account.vendor_account_id;
-  fields["messageId"] = absl::StrReplaceAll(message_id, {{".", ""}});
+  fields["messageId"] = absl::StrCat(kGatewayMessageIdPrefix,
+                                     absl::FormatTime("%Y%m%d%H%M%S", now, absl::UTCTimeZone()),
+                                     absl::StrFormat("%03d%06d", absl::ToUnixMillis(now) % 1000,
+                                                     next_action_.fetch_add(1) % 1000000));
   return channel_->Request("action", fields);
 }
 
-absl::Mutex& YjiyunPlatform::TagQueue(const std::string& robot_key) {
+YjiyunPlatform::TagQueue& YjiyunPlatform::TagQueueOf(const std::string& robot_key) {
   absl::MutexLock lock(&mu_);
-  std::unique_ptr<absl::Mutex>& queue = tag_queues_[robot_key];
-  if (queue == nullptr) queue = std::make_unique<absl::Mutex>();
+  std::unique_ptr<TagQueue>& queue = tag_queues_[robot_key];
+  if (queue == nullptr) queue = std::make_unique<TagQueue>();
   return *queue;
 }
 
@@ -291,22 +297,41 @@ absl::StatusOr<v1::ListLabelsResponse> YjiyunPlatform::ListLabels(const AccountR
   return response;
 }
 
+absl::StatusOr<std::vector<std::string>> YjiyunPlatform::LabelIds(
+    const AccountRef& account, const v1::SetContactLabelsRequest& request, TagQueue& queue) {
+  const bool fresh = clock_->Now() - queue.synced_at < kLabelCacheAge;
+  const bool all_known = absl::c_all_of(request.label_ids(), [&queue](const std::string& id) {
+    return absl::c_linear_search(queue.label_ids, id);
+  });
+  if (fresh && all_known) return queue.label_ids;
+  const absl::Time asked = clock_->Now();
+  ASSIGN_OR_RETURN(const v1::ListLabelsResponse labels, ListLabels(account));
+  queue.label_ids.clear();
+  for (const v1::Label& label : labels.labels()) queue.label_ids.push_back(label.label_id());
+  queue.synced_at = asked;
+  return queue.label_ids;
+}
+
 absl::Status YjiyunPlatform::SetContactLabels(const AccountRef& account,
                                               const v1::SetContactLabelsRequest& request) {
   // One tag request of a robot at a time: yjiyun fails concurrent ones.
-  absl::MutexLock queued(&TagQueue(account.vendor_account_id));
-  ASSIGN_OR_RETURN(const v1::ListLabelsResponse labels, ListLabels(account));
+  TagQueue& queue = TagQueueOf(account.vendor_account_id);
+  absl::MutexLock queued(&queue.mu);
+  ASSIGN_OR_RETURN(const std::vector<std::string> label_ids, LabelIds(account, request, queue));
   const absl::flat_hash_set<std::string> wanted(request.label_ids().begin(),
                                                 request.label_ids().end());
   json erasing = json::array();
-  for (const v1::Label& label : labels.labels()) {
-    if (!wanted.contains(label.label_id())) erasing.push_back(label.label_id());
+  for (const std::string& id : label_ids) {
+    if (!wanted.contains(id)) erasing.push_back(id);
   }
-  return Action(account, "robot.cust.tags",
-                {{"userId", request.user_id()},
-                 {"tags", JsonStrings(request.label_ids())},
-                 {"erasingTags", std::move(erasing)}})
-      .status();
+  absl::Status tagged = Action(account, "robot.cust.tags",
+                               {{"userId", request.user_id()},
+                                {"tags", JsonStrings(request.label_ids())},
+                                {"erasingTags", std::move(erasing)}})
+                            .status();
+  // A refusal may name a label deleted since the sync: the next request syncs.
+  if (!tagged.ok()) queue.synced_at = absl::InfinitePast();
+  return tagged;
 }
 
 }  // namespace wecom::robot

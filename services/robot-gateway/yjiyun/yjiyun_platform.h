@@ -15,6 +15,8 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "common/time/clock.h"
 #include "services/robot-gateway/platform/robot_platform.h"
 #include "services/robot-gateway/yjiyun/yjiyun_api.h"
 #include "services/robot-gateway/yjiyun/yjiyun_channel.h"
@@ -23,8 +25,14 @@ namespace wecom::robot {
 
 class YjiyunPlatform final : public RobotPlatform {
  public:
-  // `api` and `channel` must outlive the platform.
-  YjiyunPlatform(YjiyunApi* api, YjiyunChannel* channel);
+  // How long the corp's label ids (for erasing) and robot/list (for an
+  // unknown robotKey) are taken as they were.
+  static constexpr absl::Duration kLabelCacheAge = absl::Seconds(30);
+  static constexpr absl::Duration kRobotListAge = absl::Seconds(10);
+
+  // `api` and `channel` must outlive the platform. `clock` ages the robot
+  // and label caches; RealClock when null.
+  YjiyunPlatform(YjiyunApi* api, YjiyunChannel* channel, Clock* clock = nullptr);
 
   v1::Vendor vendor() const override { return v1::VENDOR_YJIYUN; }
 
@@ -70,9 +78,11 @@ class YjiyunPlatform final : public RobotPlatform {
                                   const v1::PublishGroupNoticeRequest& request) override;
 
   // Labels: robot.tags.sync lists the corp's and the robot's labels;
-  // SetContactLabels is robot.cust.tags with every other label erased. yjiyun
-  // fails concurrent tagging of one robot, so tag requests are queued per
-  // robot (one at a time, in arrival order).
+  // SetContactLabels is robot.cust.tags with every other label erased (the
+  // corp's label ids, from a tags.sync at most kLabelCacheAge old, or fresh
+  // when a wanted label is not among them). yjiyun fails concurrent tagging
+  // of one robot, so tag requests are queued per robot (one at a time, in
+  // arrival order).
   absl::StatusOr<v1::ListLabelsResponse> ListLabels(const AccountRef& account) override;
   absl::Status SetContactLabels(const AccountRef& account,
                                 const v1::SetContactLabelsRequest& request) override;
@@ -89,19 +99,34 @@ class YjiyunPlatform final : public RobotPlatform {
   // messageId) over the channel; its answer.
   absl::StatusOr<nlohmann::json> Action(const AccountRef& account, absl::string_view type,
                                         nlohmann::json fields);
-  // The robot's tag queue.
-  absl::Mutex& TagQueue(const std::string& robot_key) ABSL_LOCKS_EXCLUDED(mu_);
+  // A robot's tag queue, and the corp's label ids as its last tags.sync
+  // answered them (guarded by the queue itself).
+  struct TagQueue {
+    absl::Mutex mu;
+    std::vector<std::string> label_ids ABSL_GUARDED_BY(mu);
+    absl::Time synced_at ABSL_GUARDED_BY(mu) = absl::InfinitePast();
+  };
+  TagQueue& TagQueueOf(const std::string& robot_key) ABSL_LOCKS_EXCLUDED(mu_);
+  // The label ids every SetContactLabels of the robot needs to erase the
+  // others, from the cache or a new tags.sync.
+  absl::StatusOr<std::vector<std::string>> LabelIds(const AccountRef& account,
+                                                    const v1::SetContactLabelsRequest& request,
+                                                    TagQueue& queue)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(queue.mu);
 
-  // The robot's own user id (wxid), which group chatIds start with.
+  // The robot's own user id (wxid), which group chatIds start with. An
+  // unknown robot asks robot/list again only after kRobotListAge.
   absl::StatusOr<std::string> RobotWxid(const AccountRef& account) ABSL_LOCKS_EXCLUDED(mu_);
 
   YjiyunApi* const api_;
   YjiyunChannel* const channel_;
+  Clock* const clock_;
   absl::Mutex mu_;
-  // robotKey → wxid, from robot/list.
+  // robotKey → wxid, from robot/list, asked for at robots_listed_at_.
   absl::flat_hash_map<std::string, std::string> wxids_ ABSL_GUARDED_BY(mu_);
+  absl::Time robots_listed_at_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   // robotKey → its tag queue (never removed: one per robot).
-  absl::flat_hash_map<std::string, std::unique_ptr<absl::Mutex>> tag_queues_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, std::unique_ptr<TagQueue>> tag_queues_ ABSL_GUARDED_BY(mu_);
   // Numbers action messageIds.
   std::atomic<uint64_t> next_action_ = 0;
 };

@@ -350,6 +350,36 @@ TEST_F(YjiyunPlatformTest, ListsLabelsAndSetsThemThroughTheRobotsTagQueue) {
           << customer.dump();
     }
   }
+  // The corp's label ids were synced once for all six (besides ListLabels).
+  int syncs = 0;
+  for (const nlohmann::json& action : (*state)["actions"]) {
+    if (action["type"] == "robot.tags.sync") ++syncs;
+  }
+  EXPECT_EQ(syncs, 2);
+}
+
+TEST_F(YjiyunPlatformTest, SyncsTheLabelsAgainForALabelItDoesNotKnow) {
+  const auto tag = [&](absl::string_view label_id) {
+    v1::SetContactLabelsRequest request;
+    request.set_user_id("7881299459945762");
+    request.add_label_ids(std::string(label_id));
+    return platform_->SetContactLabels(robot_, request);
+  };
+  const auto syncs = [&] {
+    absl::StatusOr<nlohmann::json> state = emulator_->State();
+    int count = 0;
+    if (!state.ok()) return -1;
+    for (const nlohmann::json& action : (*state)["actions"]) {
+      if (action["type"] == "robot.tags.sync") ++count;
+    }
+    return count;
+  };
+  ASSERT_THAT(tag("14073752703607623"), IsOk());
+  ASSERT_THAT(tag("14073750575623185"), IsOk());
+  EXPECT_EQ(syncs(), 1);
+  // An id the last sync did not answer: synced again before yjiyun refuses.
+  EXPECT_THAT(tag("99999999999999999"), StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_EQ(syncs(), 2);
 }
 
 }  // namespace

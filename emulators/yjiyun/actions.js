@@ -419,8 +419,9 @@ class Actions {
     const userId = readUserId(request, 'userId', {required: true});
     const customer = robot.customers.get(userId);
     if (!customer) throw new RequestError(`不是机器人的客户: ${userId}`);
-    const realRemarks = readString(request, 'realRemarks');
-    const remarks = readString(request, 'remarks');
+    // "" clears the field.
+    const realRemarks = readString(request, 'realRemarks', {keepEmpty: true});
+    const remarks = readString(request, 'remarks', {keepEmpty: true});
     if (realRemarks === undefined && remarks === undefined) {
       throw new RequestError('realRemarks和remarks不能都为空');
     }
@@ -431,11 +432,12 @@ class Actions {
 
   modifyInfo(robot, request) {
     const name = readString(request, 'name');
-    const alias = readString(request, 'alias');
+    // "" clears these (the name cannot be empty).
+    const alias = readString(request, 'alias', {keepEmpty: true});
     const gender = readInt(request, 'gender', {allowed: [1, 2]});
-    const phone = readString(request, 'phone');
-    const mobile = readString(request, 'mobile');
-    const position = readString(request, 'position');
+    const phone = readString(request, 'phone', {keepEmpty: true});
+    const mobile = readString(request, 'mobile', {keepEmpty: true});
+    const position = readString(request, 'position', {keepEmpty: true});
     if ([name, alias, gender, phone, mobile, position].every(v => v === undefined)) {
       throw new RequestError('没有要修改的信息');
     }

@@ -112,6 +112,21 @@ function injectMessages(world, fields) {
   return ok({messages, delivered});
 }
 
+// POST /emulator/chats: sets a chat's lastMsgActive and/or unreadCount, e.g.
+// to give chats one time (yjiyun's times are often whole seconds, the
+// emulator's strictly increasing milliseconds).
+function changeChat(world, fields) {
+  const robot = robotOf(world, fields);
+  const chatUser = readString(fields, 'chatUser', {required: true});
+  const chat = robot.chats.get(chatUser);
+  if (!chat) throw new RequestError(`没有该会话: ${chatUser}`);
+  const lastMsgActive = readInt(fields, 'lastMsgActive', {min: 1});
+  const unreadCount = readInt(fields, 'unreadCount', {min: 0});
+  if (lastMsgActive !== undefined) chat.lastMsgActive = lastMsgActive;
+  if (unreadCount !== undefined) chat.unreadCount = unreadCount;
+  return ok({chat});
+}
+
 function memberEntries(fields, name) {
   return (readArray(fields, name) ?? []).map(entry => {
     const value = typeof entry === 'object' && entry !== null ? entry : {userId: entry};
@@ -241,6 +256,8 @@ function answerControl(world, actions, realtime, {method, path, fields, resetCon
         return injectMessages(world, fields);
       case '/emulator/events':
         return injectEvent(world, actions, fields);
+      case '/emulator/chats':
+        return changeChat(world, fields);
       case '/emulator/drop': {
         const mode = readString(fields, 'mode') ?? 'transport';
         if (!['transport', 'server', 'reset'].includes(mode)) {

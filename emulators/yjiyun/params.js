@@ -48,8 +48,10 @@ function isAbsent(value) {
   return value === undefined || value === null || value === '';
 }
 
-function readString(fields, name, {required = false, maxLength} = {}) {
+// `keepEmpty`: "" is a value (a field set to nothing), not an absent field.
+function readString(fields, name, {required = false, maxLength, keepEmpty = false} = {}) {
   const value = fields[name];
+  if (keepEmpty && value === '') return value;
   if (isAbsent(value)) {
     if (required) throw new RequestError(`${name}不能为空`);
     return undefined;

@@ -26,18 +26,6 @@ using ::testing::Not;
 const std::string kAccountA = absl::StrCat("quntool:", q::kAccountA);
 const std::string kAccountB = absl::StrCat("quntool:", q::kAccountB);
 
-// One unary call; its response or its status (with the vendor error).
-template <typename Stub, typename Request, typename Response>
-absl::StatusOr<Response> Call(Stub* stub,
-                              grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&,
-                                                           Response*),
-                              const Request& request) {
-  grpc::ClientContext context;
-  Response response;
-  RETURN_IF_ERROR(FromGrpcStatus((stub->*method)(&context, request, &response)));
-  return response;
-}
-
 class GatewayApiE2eTest : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -12,6 +12,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/grpc/status.h"
+#include "common/status/status_macros.h"
 #include "grpcpp/grpcpp.h"
 #include "nlohmann/json.hpp"
 #include "tests/support/child_process.h"
@@ -104,5 +106,17 @@ class GatewayHarness {
   int metrics_port_ = 0;
   int webhook_port_ = 0;
 };
+
+// One unary call; its response or its status (with the vendor error).
+template <typename Stub, typename Request, typename Response>
+absl::StatusOr<Response> Call(Stub* stub,
+                              grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&,
+                                                           Response*),
+                              const Request& request) {
+  grpc::ClientContext context;
+  Response response;
+  RETURN_IF_ERROR(FromGrpcStatus((stub->*method)(&context, request, &response), context));
+  return response;
+}
 
 }  // namespace wecom::testing

@@ -136,4 +136,23 @@ v1::Account AccountsApi::WithSendState(const RobotPlatform& platform, v1::Accoun
   return account;
 }
 
+absl::StatusOr<v1::UpdateAccountProfileResponse> AccountsApi::UpdateAccountProfile(
+    const v1::UpdateAccountProfileRequest& request) {
+  const RequestCheck check("UpdateAccountProfile", metrics_);
+  ASSIGN_OR_RETURN(AccountRef ref, check.Account("account_id", request.account_id()));
+  if (!request.has_name() && !request.has_alias() && !request.has_gender() &&
+      !request.has_phone() && !request.has_mobile() && !request.has_position()) {
+    return check.Invalid("name",
+                         "set at least one of name, alias, gender, phone, mobile, position");
+  }
+  if (request.has_name()) RETURN_IF_ERROR(check.NotBlank("name", request.name()));
+  if (request.has_gender() && request.gender() != 1 && request.gender() != 2) {
+    return check.Invalid("gender", "1 (male) or 2 (female)");
+  }
+  ASSIGN_OR_RETURN(RobotPlatform * platform, accounts_->OnlinePlatform(ref));
+  v1::UpdateAccountProfileResponse response;
+  ASSIGN_OR_RETURN(*response.mutable_profile(), platform->UpdateAccountProfile(ref, request));
+  return response;
+}
+
 }  // namespace wecom::robot

@@ -34,6 +34,8 @@ class AccountsApi {
       const v1::AccountsControlRequest& request);
   absl::StatusOr<v1::AccountsControlResponse> LogOutAccounts(
       const v1::AccountsControlRequest& request);
+  absl::StatusOr<v1::UpdateAccountProfileResponse> UpdateAccountProfile(
+      const v1::UpdateAccountProfileRequest& request);
   absl::StatusOr<v1::ListAccountResourcesResponse> ListAccountResources(
       const v1::ListAccountResourcesRequest& request);
 

@@ -2,6 +2,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "common/status/status_macros.h"
 #include "services/robot-gateway/api/request_check.h"
 
@@ -104,10 +105,37 @@ absl::StatusOr<v1::AddContactResponse> ContactsApi::AddContact(
     const v1::AddContactRequest& request) {
   const RequestCheck check("AddContact", metrics_);
   ASSIGN_OR_RETURN(AccountRef ref, check.Account("account_id", request.account_id()));
+  if (request.phone().empty()) {
+    RETURN_IF_ERROR(check.NotBlank("user_id", request.user_id()));
+  } else {
+    if (!request.user_id().empty())
+      return check.Invalid("phone", "give user_id or phone, not both");
+    RETURN_IF_ERROR(CheckPhone(check, absl::StripPrefix(request.phone(), "+")));
+  }
+  ASSIGN_OR_RETURN(RobotPlatform * platform, accounts_->OnlinePlatform(ref));
+  return platform->AddContact(ref, request);
+}
+
+absl::StatusOr<v1::AcceptFriendRequestResponse> ContactsApi::AcceptFriendRequest(
+    const v1::AcceptFriendRequestRequest& request) {
+  const RequestCheck check("AcceptFriendRequest", metrics_);
+  ASSIGN_OR_RETURN(AccountRef ref, check.Account("account_id", request.account_id()));
   RETURN_IF_ERROR(check.NotBlank("user_id", request.user_id()));
   ASSIGN_OR_RETURN(RobotPlatform * platform, accounts_->OnlinePlatform(ref));
-  RETURN_IF_ERROR(platform->AddContact(ref, request));
-  return v1::AddContactResponse();
+  RETURN_IF_ERROR(platform->AcceptFriendRequest(ref, request));
+  return v1::AcceptFriendRequestResponse();
+}
+
+absl::StatusOr<v1::SyncContactsResponse> ContactsApi::SyncContacts(
+    const v1::SyncContactsRequest& request) {
+  const RequestCheck check("SyncContacts", metrics_);
+  ASSIGN_OR_RETURN(AccountRef ref, check.Account("account_id", request.account_id()));
+  if (!v1::ContactSyncScope_IsValid(request.scope())) {
+    return check.Invalid("scope", "not a ContactSyncScope");
+  }
+  ASSIGN_OR_RETURN(RobotPlatform * platform, accounts_->OnlinePlatform(ref));
+  RETURN_IF_ERROR(platform->SyncContacts(ref, request));
+  return v1::SyncContactsResponse();
 }
 
 absl::StatusOr<v1::ConvertContactIdResponse> ContactsApi::ConvertContactId(

@@ -25,6 +25,9 @@ class ContactsApi {
   absl::StatusOr<v1::RemoveContactResponse> RemoveContact(const v1::RemoveContactRequest& request);
   absl::StatusOr<v1::SearchContactResponse> SearchContact(const v1::SearchContactRequest& request);
   absl::StatusOr<v1::AddContactResponse> AddContact(const v1::AddContactRequest& request);
+  absl::StatusOr<v1::AcceptFriendRequestResponse> AcceptFriendRequest(
+      const v1::AcceptFriendRequestRequest& request);
+  absl::StatusOr<v1::SyncContactsResponse> SyncContacts(const v1::SyncContactsRequest& request);
   absl::StatusOr<v1::ConvertContactIdResponse> ConvertContactId(
       const v1::ConvertContactIdRequest& request);
   absl::StatusOr<v1::GetContactRelationResponse> GetContactRelation(

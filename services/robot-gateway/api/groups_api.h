@@ -5,6 +5,7 @@
 #pragma once
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "services/robot-gateway/api/account_directory.h"
 #include "services/robot-gateway/metrics/gateway_metrics.h"
 #include "wecom/robot/v1/groups_service.pb.h"
@@ -32,8 +33,20 @@ class GroupsApi {
       const v1::PublishGroupNoticeRequest& request);
   absl::StatusOr<v1::ConvertGroupIdResponse> ConvertGroupId(
       const v1::ConvertGroupIdRequest& request);
+  absl::StatusOr<v1::ListGroupAdminsResponse> ListGroupAdmins(
+      const v1::ListGroupAdminsRequest& request);
+  absl::StatusOr<v1::ChangeGroupAdminsResponse> AddGroupAdmins(
+      const v1::ChangeGroupAdminsRequest& request);
+  absl::StatusOr<v1::ChangeGroupAdminsResponse> RemoveGroupAdmins(
+      const v1::ChangeGroupAdminsRequest& request);
+  absl::StatusOr<v1::ExportGroupsResponse> ExportGroups(const v1::ExportGroupsRequest& request);
+  absl::StatusOr<v1::CopyGroupSettingsResponse> CopyGroupSettings(
+      const v1::CopyGroupSettingsRequest& request);
 
  private:
+  absl::StatusOr<v1::ChangeGroupAdminsResponse> ChangeGroupAdmins(
+      absl::string_view method, bool add, const v1::ChangeGroupAdminsRequest& request);
+
   AccountDirectory* accounts_;
   GatewayMetrics* metrics_;
 };

@@ -69,6 +69,16 @@ class MessagingApi {
   // Needs the account online.
   absl::StatusOr<v1::ConfirmBatchMessagesResponse> ConfirmBatchMessages(
       const v1::ConfirmBatchMessagesRequest& request);
+  absl::StatusOr<v1::ForwardMessageResponse> ForwardMessage(
+      const v1::ForwardMessageRequest& request);
+  absl::StatusOr<v1::CreateMassSendTaskResponse> CreateMassSendTask(
+      const v1::CreateMassSendTaskRequest& request);
+  absl::StatusOr<v1::ListConversationsResponse> ListConversations(
+      const v1::ListConversationsRequest& request);
+  absl::StatusOr<v1::ListConversationMessagesResponse> ListConversationMessages(
+      const v1::ListConversationMessagesRequest& request);
+  absl::StatusOr<v1::MarkConversationReadResponse> MarkConversationRead(
+      const v1::MarkConversationReadRequest& request);
 
  private:
   const PlatformRegistry* platforms_;

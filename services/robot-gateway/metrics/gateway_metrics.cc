@@ -67,7 +67,34 @@ GatewayMetrics::GatewayMetrics(prometheus::Registry& registry)
       rejected_requests_(BuildCounter()
                              .Name("robot_gateway_rejected_requests_total")
                              .Help("RPCs refused for a bad argument, by method and field.")
-                             .Register(registry)) {}
+                             .Register(registry)),
+      socket_connected_(BuildGauge()
+                            .Name("robot_gateway_socket_connected")
+                            .Help("1 while the vendor's push socket is connected, by vendor.")
+                            .Register(registry)),
+      socket_connects_(BuildCounter()
+                           .Name("robot_gateway_socket_connects_total")
+                           .Help("Push socket connection attempts, by vendor and result.")
+                           .Register(registry)),
+      socket_disconnects_(BuildCounter()
+                              .Name("robot_gateway_socket_disconnects_total")
+                              .Help("Push socket disconnects, by vendor and reason.")
+                              .Register(registry)),
+      gap_fills_(BuildCounter()
+                     .Name("robot_gateway_gap_fills_total")
+                     .Help("Fills of what was missed while the push socket was down, by "
+                           "vendor and result.")
+                     .Register(registry)),
+      gap_filled_messages_(BuildCounter()
+                               .Name("robot_gateway_gap_filled_messages_total")
+                               .Help("Messages read back by gap fills (duplicates included), "
+                                     "by vendor.")
+                               .Register(registry)),
+      socket_events_malformed_(BuildCounter()
+                                   .Name("robot_gateway_socket_events_malformed_total")
+                                   .Help("Pushed events dropped as malformed, by vendor and "
+                                         "event.")
+                                   .Register(registry)) {}
 
 void GatewayMetrics::VendorCall(absl::string_view vendor, absl::string_view endpoint,
                                 absl::string_view result, absl::Duration latency) {
@@ -122,6 +149,27 @@ void GatewayMetrics::WebhookRejected(absl::string_view vendor, absl::string_view
 
 void GatewayMetrics::RequestRejected(absl::string_view method, absl::string_view field) {
   rejected_requests_.Add({{"method", S(method)}, {"field", S(field)}}).Increment();
+}
+
+void GatewayMetrics::SetSocketConnected(absl::string_view vendor, bool connected) {
+  socket_connected_.Add({{"vendor", S(vendor)}}).Set(connected ? 1 : 0);
+}
+
+void GatewayMetrics::SocketConnectAttempt(absl::string_view vendor, absl::string_view result) {
+  socket_connects_.Add({{"vendor", S(vendor)}, {"result", S(result)}}).Increment();
+}
+
+void GatewayMetrics::SocketDisconnected(absl::string_view vendor, absl::string_view reason) {
+  socket_disconnects_.Add({{"vendor", S(vendor)}, {"reason", S(reason)}}).Increment();
+}
+
+void GatewayMetrics::GapFill(absl::string_view vendor, absl::string_view result, int64_t messages) {
+  gap_fills_.Add({{"vendor", S(vendor)}, {"result", S(result)}}).Increment();
+  gap_filled_messages_.Add({{"vendor", S(vendor)}}).Increment(static_cast<double>(messages));
+}
+
+void GatewayMetrics::SocketEventMalformed(absl::string_view vendor, absl::string_view event) {
+  socket_events_malformed_.Add({{"vendor", S(vendor)}, {"event", S(event)}}).Increment();
 }
 
 }  // namespace wecom::robot

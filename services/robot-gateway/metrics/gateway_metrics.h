@@ -49,6 +49,17 @@ class GatewayMetrics {
   // A request refused for a bad argument, by method and field.
   void RequestRejected(absl::string_view method, absl::string_view field);
 
+  // A vendor's push channel (yjiyun's socket.io): whether it is connected
+  // now; a connection attempt and its result ("ok", "refused", "failed"); a
+  // disconnect by reason (socketio::DisconnectReasonName); a gap filled after
+  // a reconnect with the messages read, or failed ("failed"); a pushed event
+  // dropped as malformed, by event name.
+  void SetSocketConnected(absl::string_view vendor, bool connected);
+  void SocketConnectAttempt(absl::string_view vendor, absl::string_view result);
+  void SocketDisconnected(absl::string_view vendor, absl::string_view reason);
+  void GapFill(absl::string_view vendor, absl::string_view result, int64_t messages);
+  void SocketEventMalformed(absl::string_view vendor, absl::string_view event);
+
  private:
   prometheus::Family<prometheus::Counter>& vendor_requests_;
   prometheus::Family<prometheus::Histogram>& vendor_request_duration_;
@@ -63,6 +74,12 @@ class GatewayMetrics {
   prometheus::Family<prometheus::Counter>& event_duplicates_;
   prometheus::Family<prometheus::Counter>& webhook_rejects_;
   prometheus::Family<prometheus::Counter>& rejected_requests_;
+  prometheus::Family<prometheus::Gauge>& socket_connected_;
+  prometheus::Family<prometheus::Counter>& socket_connects_;
+  prometheus::Family<prometheus::Counter>& socket_disconnects_;
+  prometheus::Family<prometheus::Counter>& gap_fills_;
+  prometheus::Family<prometheus::Counter>& gap_filled_messages_;
+  prometheus::Family<prometheus::Counter>& socket_events_malformed_;
 };
 
 }  // namespace wecom::robot

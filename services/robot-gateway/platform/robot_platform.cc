@@ -102,8 +102,67 @@ absl::StatusOr<v1::SearchContactResponse> RobotPlatform::SearchContact(
   return Unimplemented("SearchContact");
 }
 
-absl::Status RobotPlatform::AddContact(const AccountRef&, const v1::AddContactRequest&) {
+absl::StatusOr<v1::AddContactResponse> RobotPlatform::AddContact(const AccountRef&,
+                                                                 const v1::AddContactRequest&) {
   return Unimplemented("AddContact");
+}
+
+absl::Status RobotPlatform::AcceptFriendRequest(const AccountRef&,
+                                                const v1::AcceptFriendRequestRequest&) {
+  return Unimplemented("AcceptFriendRequest");
+}
+
+absl::Status RobotPlatform::SyncContacts(const AccountRef&, const v1::SyncContactsRequest&) {
+  return Unimplemented("SyncContacts");
+}
+
+absl::StatusOr<v1::AccountProfile> RobotPlatform::UpdateAccountProfile(
+    const AccountRef&, const v1::UpdateAccountProfileRequest&) {
+  return Unimplemented("UpdateAccountProfile");
+}
+
+absl::Status RobotPlatform::ForwardMessage(const AccountRef&, const v1::ForwardMessageRequest&) {
+  return Unimplemented("ForwardMessage");
+}
+
+absl::Status RobotPlatform::CreateMassSendTask(const AccountRef&,
+                                               const v1::CreateMassSendTaskRequest&) {
+  return Unimplemented("CreateMassSendTask");
+}
+
+absl::StatusOr<v1::ListConversationsResponse> RobotPlatform::ListConversations(
+    const AccountRef&, const v1::ListConversationsRequest&) {
+  return Unimplemented("ListConversations");
+}
+
+absl::StatusOr<v1::ListConversationMessagesResponse> RobotPlatform::ListConversationMessages(
+    const AccountRef&, const v1::ListConversationMessagesRequest&) {
+  return Unimplemented("ListConversationMessages");
+}
+
+absl::Status RobotPlatform::MarkConversationRead(const AccountRef&,
+                                                 const v1::MarkConversationReadRequest&) {
+  return Unimplemented("MarkConversationRead");
+}
+
+absl::StatusOr<v1::ListGroupAdminsResponse> RobotPlatform::ListGroupAdmins(
+    const AccountRef&, const v1::ListGroupAdminsRequest&) {
+  return Unimplemented("ListGroupAdmins");
+}
+
+absl::Status RobotPlatform::ChangeGroupAdmins(const AccountRef&, bool add,
+                                              const v1::ChangeGroupAdminsRequest&) {
+  return Unimplemented(add ? "AddGroupAdmins" : "RemoveGroupAdmins");
+}
+
+absl::StatusOr<v1::ExportGroupsResponse> RobotPlatform::ExportGroups(
+    const std::vector<AccountRef>&, const v1::ExportGroupsRequest&) {
+  return Unimplemented("ExportGroups");
+}
+
+absl::Status RobotPlatform::CopyGroupSettings(const AccountRef&, const std::vector<AccountRef>&,
+                                              const v1::CopyGroupSettingsRequest&) {
+  return Unimplemented("CopyGroupSettings");
 }
 
 absl::StatusOr<v1::ConvertContactIdResponse> RobotPlatform::ConvertContactId(

@@ -59,6 +59,8 @@ class RobotPlatform {
       const v1::VerifyLoginRequest& request);
   virtual absl::Status ControlAccounts(AccountControl control,
                                        const std::vector<AccountRef>& accounts);
+  virtual absl::StatusOr<v1::AccountProfile> UpdateAccountProfile(
+      const AccountRef& account, const v1::UpdateAccountProfileRequest& request);
   virtual absl::StatusOr<v1::ListAccountResourcesResponse> ListAccountResources(
       const v1::ListAccountResourcesRequest& request);
 
@@ -79,6 +81,16 @@ class RobotPlatform {
   virtual absl::StatusOr<v1::ListSavedVideoNumsResponse> ListSavedVideoNums(
       const AccountRef& account);
   virtual absl::Status ConfirmBatchMessages(const AccountRef& account);
+  virtual absl::Status ForwardMessage(const AccountRef& account,
+                                      const v1::ForwardMessageRequest& request);
+  virtual absl::Status CreateMassSendTask(const AccountRef& account,
+                                          const v1::CreateMassSendTaskRequest& request);
+  virtual absl::StatusOr<v1::ListConversationsResponse> ListConversations(
+      const AccountRef& account, const v1::ListConversationsRequest& request);
+  virtual absl::StatusOr<v1::ListConversationMessagesResponse> ListConversationMessages(
+      const AccountRef& account, const v1::ListConversationMessagesRequest& request);
+  virtual absl::Status MarkConversationRead(const AccountRef& account,
+                                            const v1::MarkConversationReadRequest& request);
 
   // Contacts.
   virtual absl::StatusOr<v1::ListContactsResponse> ListContacts(
@@ -93,7 +105,12 @@ class RobotPlatform {
                                      const v1::RemoveContactRequest& request);
   virtual absl::StatusOr<v1::SearchContactResponse> SearchContact(
       const AccountRef& account, const v1::SearchContactRequest& request);
-  virtual absl::Status AddContact(const AccountRef& account, const v1::AddContactRequest& request);
+  virtual absl::StatusOr<v1::AddContactResponse> AddContact(const AccountRef& account,
+                                                            const v1::AddContactRequest& request);
+  virtual absl::Status AcceptFriendRequest(const AccountRef& account,
+                                           const v1::AcceptFriendRequestRequest& request);
+  virtual absl::Status SyncContacts(const AccountRef& account,
+                                    const v1::SyncContactsRequest& request);
   virtual absl::StatusOr<v1::ConvertContactIdResponse> ConvertContactId(
       const AccountRef& account, const v1::ConvertContactIdRequest& request);
   virtual absl::StatusOr<v1::GetContactRelationResponse> GetContactRelation(
@@ -118,6 +135,19 @@ class RobotPlatform {
                                           const v1::PublishGroupNoticeRequest& request);
   virtual absl::StatusOr<v1::ConvertGroupIdResponse> ConvertGroupId(
       const AccountRef& account, const v1::ConvertGroupIdRequest& request);
+  virtual absl::StatusOr<v1::ListGroupAdminsResponse> ListGroupAdmins(
+      const AccountRef& account, const v1::ListGroupAdminsRequest& request);
+  // Adds (`add`) or removes the request's admins.
+  virtual absl::Status ChangeGroupAdmins(const AccountRef& account, bool add,
+                                         const v1::ChangeGroupAdminsRequest& request);
+  // `accounts` are the request's account_ids, all of this vendor.
+  virtual absl::StatusOr<v1::ExportGroupsResponse> ExportGroups(
+      const std::vector<AccountRef>& accounts, const v1::ExportGroupsRequest& request);
+  // `template_account` and `targets` (one per request target, in order) are
+  // all of this vendor.
+  virtual absl::Status CopyGroupSettings(const AccountRef& template_account,
+                                         const std::vector<AccountRef>& targets,
+                                         const v1::CopyGroupSettingsRequest& request);
 
   // Labels. SearchContactsByLabels gets every account of the request, all of
   // this vendor.

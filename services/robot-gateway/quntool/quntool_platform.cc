@@ -317,14 +317,17 @@ absl::StatusOr<v1::SearchContactResponse> QuntoolPlatform::SearchContact(
   return response;
 }
 
-absl::Status QuntoolPlatform::AddContact(const AccountRef& account,
-                                         const v1::AddContactRequest& request) {
-  return CallForNothing("POST", "/contact/search/add",
-                        {{"wxId", account.vendor_account_id},
-                         {"contactUserId", request.user_id()},
-                         {"openid", request.openid()},
-                         {"wxticket", request.wx_ticket()},
-                         {"verify", request.verify_message()}});
+absl::StatusOr<v1::AddContactResponse> QuntoolPlatform::AddContact(
+    const AccountRef& account, const v1::AddContactRequest& request) {
+  // quntool adds users found by /contact/search only.
+  if (request.user_id().empty()) return Unimplemented("adding by phone without SearchContact");
+  RETURN_IF_ERROR(CallForNothing("POST", "/contact/search/add",
+                                 {{"wxId", account.vendor_account_id},
+                                  {"contactUserId", request.user_id()},
+                                  {"openid", request.openid()},
+                                  {"wxticket", request.wx_ticket()},
+                                  {"verify", request.verify_message()}}));
+  return v1::AddContactResponse();
 }
 
 absl::StatusOr<v1::ConvertContactIdResponse> QuntoolPlatform::ConvertContactId(

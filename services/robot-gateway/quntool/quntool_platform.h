@@ -83,7 +83,8 @@ class QuntoolPlatform final : public RobotPlatform {
                              const v1::RemoveContactRequest& request) override;
   absl::StatusOr<v1::SearchContactResponse> SearchContact(
       const AccountRef& account, const v1::SearchContactRequest& request) override;
-  absl::Status AddContact(const AccountRef& account, const v1::AddContactRequest& request) override;
+  absl::StatusOr<v1::AddContactResponse> AddContact(const AccountRef& account,
+                                                    const v1::AddContactRequest& request) override;
   absl::StatusOr<v1::ConvertContactIdResponse> ConvertContactId(
       const AccountRef& account, const v1::ConvertContactIdRequest& request) override;
   absl::StatusOr<v1::GetContactRelationResponse> GetContactRelation(

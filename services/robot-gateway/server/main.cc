@@ -144,7 +144,8 @@ int Run(const std::string& config_path) {
         YjiyunChannelOptions{.msg_filter = yjiyun.msg_filter,
                              .min_reconnect_delay = yjiyun.min_reconnect_delay,
                              .answer_timeout = yjiyun.answer_timeout,
-                             .clock = clock});
+                             .clock = clock,
+                             .metrics = &metrics});
     yjiyun_platform =
         std::make_unique<YjiyunPlatform>(yjiyun_api.get(), yjiyun_channel.get(), clock);
     adapters.push_back(yjiyun_platform.get());

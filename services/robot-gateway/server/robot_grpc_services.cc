@@ -264,4 +264,82 @@ grpc::Status EventsGrpcService::AckEvents(grpc::ServerContext* context,
   return ToGrpcResponse(api_->AckEvents(*request), context, response);
 }
 
+grpc::Status AccountsGrpcService::UpdateAccountProfile(
+    grpc::ServerContext* context, const v1::UpdateAccountProfileRequest* request,
+    v1::UpdateAccountProfileResponse* response) {
+  return ToGrpcResponse(api_->UpdateAccountProfile(*request), context, response);
+}
+
+grpc::Status MessagingGrpcService::ForwardMessage(grpc::ServerContext* context,
+                                                  const v1::ForwardMessageRequest* request,
+                                                  v1::ForwardMessageResponse* response) {
+  return ToGrpcResponse(api_->ForwardMessage(*request), context, response);
+}
+
+grpc::Status MessagingGrpcService::CreateMassSendTask(grpc::ServerContext* context,
+                                                      const v1::CreateMassSendTaskRequest* request,
+                                                      v1::CreateMassSendTaskResponse* response) {
+  return ToGrpcResponse(api_->CreateMassSendTask(*request), context, response);
+}
+
+grpc::Status MessagingGrpcService::ListConversations(grpc::ServerContext* context,
+                                                     const v1::ListConversationsRequest* request,
+                                                     v1::ListConversationsResponse* response) {
+  return ToGrpcResponse(api_->ListConversations(*request), context, response);
+}
+
+grpc::Status MessagingGrpcService::ListConversationMessages(
+    grpc::ServerContext* context, const v1::ListConversationMessagesRequest* request,
+    v1::ListConversationMessagesResponse* response) {
+  return ToGrpcResponse(api_->ListConversationMessages(*request), context, response);
+}
+
+grpc::Status MessagingGrpcService::MarkConversationRead(
+    grpc::ServerContext* context, const v1::MarkConversationReadRequest* request,
+    v1::MarkConversationReadResponse* response) {
+  return ToGrpcResponse(api_->MarkConversationRead(*request), context, response);
+}
+
+grpc::Status ContactsGrpcService::AcceptFriendRequest(grpc::ServerContext* context,
+                                                      const v1::AcceptFriendRequestRequest* request,
+                                                      v1::AcceptFriendRequestResponse* response) {
+  return ToGrpcResponse(api_->AcceptFriendRequest(*request), context, response);
+}
+
+grpc::Status ContactsGrpcService::SyncContacts(grpc::ServerContext* context,
+                                               const v1::SyncContactsRequest* request,
+                                               v1::SyncContactsResponse* response) {
+  return ToGrpcResponse(api_->SyncContacts(*request), context, response);
+}
+
+grpc::Status GroupsGrpcService::ListGroupAdmins(grpc::ServerContext* context,
+                                                const v1::ListGroupAdminsRequest* request,
+                                                v1::ListGroupAdminsResponse* response) {
+  return ToGrpcResponse(api_->ListGroupAdmins(*request), context, response);
+}
+
+grpc::Status GroupsGrpcService::AddGroupAdmins(grpc::ServerContext* context,
+                                               const v1::ChangeGroupAdminsRequest* request,
+                                               v1::ChangeGroupAdminsResponse* response) {
+  return ToGrpcResponse(api_->AddGroupAdmins(*request), context, response);
+}
+
+grpc::Status GroupsGrpcService::RemoveGroupAdmins(grpc::ServerContext* context,
+                                                  const v1::ChangeGroupAdminsRequest* request,
+                                                  v1::ChangeGroupAdminsResponse* response) {
+  return ToGrpcResponse(api_->RemoveGroupAdmins(*request), context, response);
+}
+
+grpc::Status GroupsGrpcService::ExportGroups(grpc::ServerContext* context,
+                                             const v1::ExportGroupsRequest* request,
+                                             v1::ExportGroupsResponse* response) {
+  return ToGrpcResponse(api_->ExportGroups(*request), context, response);
+}
+
+grpc::Status GroupsGrpcService::CopyGroupSettings(grpc::ServerContext* context,
+                                                  const v1::CopyGroupSettingsRequest* request,
+                                                  v1::CopyGroupSettingsResponse* response) {
+  return ToGrpcResponse(api_->CopyGroupSettings(*request), context, response);
+}
+
 }  // namespace wecom::robot

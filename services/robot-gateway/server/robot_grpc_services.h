@@ -48,6 +48,10 @@ class AccountsGrpcService final : public v1::Accounts::Service {
                                     const v1::ListAccountResourcesRequest* request,
                                     v1::ListAccountResourcesResponse* response) override;
 
+  grpc::Status UpdateAccountProfile(grpc::ServerContext* context,
+                                    const v1::UpdateAccountProfileRequest* request,
+                                    v1::UpdateAccountProfileResponse* response) override;
+
  private:
   AccountsApi* api_;
 };
@@ -76,6 +80,22 @@ class MessagingGrpcService final : public v1::Messaging::Service {
   grpc::Status ConfirmBatchMessages(grpc::ServerContext* context,
                                     const v1::ConfirmBatchMessagesRequest* request,
                                     v1::ConfirmBatchMessagesResponse* response) override;
+
+  grpc::Status ForwardMessage(grpc::ServerContext* context,
+                              const v1::ForwardMessageRequest* request,
+                              v1::ForwardMessageResponse* response) override;
+  grpc::Status CreateMassSendTask(grpc::ServerContext* context,
+                                  const v1::CreateMassSendTaskRequest* request,
+                                  v1::CreateMassSendTaskResponse* response) override;
+  grpc::Status ListConversations(grpc::ServerContext* context,
+                                 const v1::ListConversationsRequest* request,
+                                 v1::ListConversationsResponse* response) override;
+  grpc::Status ListConversationMessages(grpc::ServerContext* context,
+                                        const v1::ListConversationMessagesRequest* request,
+                                        v1::ListConversationMessagesResponse* response) override;
+  grpc::Status MarkConversationRead(grpc::ServerContext* context,
+                                    const v1::MarkConversationReadRequest* request,
+                                    v1::MarkConversationReadResponse* response) override;
 
  private:
   MessagingApi* api_;
@@ -107,6 +127,12 @@ class ContactsGrpcService final : public v1::Contacts::Service {
   grpc::Status GetContactRelation(grpc::ServerContext* context,
                                   const v1::GetContactRelationRequest* request,
                                   v1::GetContactRelationResponse* response) override;
+
+  grpc::Status AcceptFriendRequest(grpc::ServerContext* context,
+                                   const v1::AcceptFriendRequestRequest* request,
+                                   v1::AcceptFriendRequestResponse* response) override;
+  grpc::Status SyncContacts(grpc::ServerContext* context, const v1::SyncContactsRequest* request,
+                            v1::SyncContactsResponse* response) override;
 
  private:
   ContactsApi* api_;
@@ -140,6 +166,21 @@ class GroupsGrpcService final : public v1::Groups::Service {
   grpc::Status ConvertGroupId(grpc::ServerContext* context,
                               const v1::ConvertGroupIdRequest* request,
                               v1::ConvertGroupIdResponse* response) override;
+
+  grpc::Status ListGroupAdmins(grpc::ServerContext* context,
+                               const v1::ListGroupAdminsRequest* request,
+                               v1::ListGroupAdminsResponse* response) override;
+  grpc::Status AddGroupAdmins(grpc::ServerContext* context,
+                              const v1::ChangeGroupAdminsRequest* request,
+                              v1::ChangeGroupAdminsResponse* response) override;
+  grpc::Status RemoveGroupAdmins(grpc::ServerContext* context,
+                                 const v1::ChangeGroupAdminsRequest* request,
+                                 v1::ChangeGroupAdminsResponse* response) override;
+  grpc::Status ExportGroups(grpc::ServerContext* context, const v1::ExportGroupsRequest* request,
+                            v1::ExportGroupsResponse* response) override;
+  grpc::Status CopyGroupSettings(grpc::ServerContext* context,
+                                 const v1::CopyGroupSettingsRequest* request,
+                                 v1::CopyGroupSettingsResponse* response) override;
 
  private:
   GroupsApi* api_;

@@ -19,6 +19,7 @@ namespace {
 
 using nlohmann::json;
 
+constexpr absl::string_view kVendor = "yjiyun";
 constexpr absl::string_view kNamespace = "/imchat";
 constexpr absl::string_view kBridgePath = "/wxworkapi/bridge";
 
@@ -95,19 +96,28 @@ absl::Status YjiyunChannel::Connect() {
     socket_token_ = token;
   }
   absl::Status connected = client_.Connect(socket);
-  if (connected.code() == absl::StatusCode::kPermissionDenied) {
+  const bool refused = connected.code() == absl::StatusCode::kPermissionDenied;
+  if (refused) {
     // The token was refused: the next attempt authenticates again.
     api_->TokenRefused(token);
   }
-  RETURN_IF_ERROR(connected);
-  absl::MutexLock lock(&mu_);
-  // The server may have dropped the session before Connect returned; its
-  // disconnect was reported already.
-  if (sessions_ended_ != ended_before) {
-    return absl::UnavailableError("yjiyun dropped the connection as it opened");
+  if (connected.ok()) {
+    absl::MutexLock lock(&mu_);
+    // The server may have dropped the session before Connect returned; its
+    // disconnect was reported already.
+    if (sessions_ended_ != ended_before) {
+      connected = absl::UnavailableError("yjiyun dropped the connection as it opened");
+    } else {
+      connected_ = true;
+    }
   }
-  connected_ = true;
-  return absl::OkStatus();
+  if (options_.metrics != nullptr) {
+    options_.metrics->SocketConnectAttempt(kVendor, connected.ok() ? "ok"
+                                                    : refused      ? "refused"
+                                                                   : "failed");
+    if (connected.ok()) options_.metrics->SetSocketConnected(kVendor, true);
+  }
+  return connected;
 }
 
 void YjiyunChannel::RunReconnects() {
@@ -154,6 +164,10 @@ void YjiyunChannel::RunReconnects() {
 void YjiyunChannel::OnDisconnect(socketio::DisconnectReason reason, const std::string& detail) {
   log::Warn("yjiyun_disconnected",
             {{"reason", std::string(socketio::DisconnectReasonName(reason))}, {"detail", detail}});
+  if (options_.metrics != nullptr) {
+    options_.metrics->SocketDisconnected(kVendor, socketio::DisconnectReasonName(reason));
+    options_.metrics->SetSocketConnected(kVendor, false);
+  }
   absl::MutexLock lock(&mu_);
   connected_ = false;
   ++sessions_ended_;
@@ -171,19 +185,28 @@ void YjiyunChannel::FillGapIfPending() {
     if (!gap_pending_ || stopping_) return;
     since_ms = std::max<int64_t>(0, cursor_ms_ - absl::ToInt64Milliseconds(options_.gap_overlap));
   }
-  absl::StatusOr<int64_t> newest_ms = FillGap(since_ms);
+  absl::StatusOr<GapFilled> filled = FillGap(since_ms);
+  if (options_.metrics != nullptr) {
+    options_.metrics->GapFill(kVendor, filled.ok() ? "ok" : "failed",
+                              filled.ok() ? filled->messages : 0);
+  }
   absl::MutexLock lock(&mu_);
-  if (!newest_ms.ok()) {
+  if (!filled.ok()) {
     // The reconnect thread tries again after gap_retry_delay.
-    log::Error("yjiyun_gap_fill_failed", {{"error", newest_ms.status().ToString()}});
+    log::Error("yjiyun_gap_fill_failed", {{"error", filled.status().ToString()}});
     return;
   }
   gap_pending_ = false;
-  cursor_ms_ = std::max(cursor_ms_, *newest_ms);
+  cursor_ms_ = std::max(cursor_ms_, filled->newest_ms);
   ++gap_fills_;
 }
 
-absl::StatusOr<int64_t> YjiyunChannel::FillGap(int64_t since_ms) {
+void YjiyunChannel::Malformed(absl::string_view event, const absl::Status& why) const {
+  log::Warn("yjiyun_event_malformed", {{"event", std::string(event)}, {"error", why.ToString()}});
+  if (options_.metrics != nullptr) options_.metrics->SocketEventMalformed(kVendor, event);
+}
+
+absl::StatusOr<YjiyunChannel::GapFilled> YjiyunChannel::FillGap(int64_t since_ms) {
   const int count = std::max(1, options_.gap_page_size);
   // The chats active since the gap began, newest first, paged by time. No
   // end time is given: the server's "now", which our clock may trail.
@@ -251,14 +274,14 @@ absl::StatusOr<int64_t> YjiyunChannel::FillGap(int64_t since_ms) {
     if (event.ok()) delivered = sink_->Deliver(*std::move(event));
     if (delivered.code() == absl::StatusCode::kInvalidArgument) {
       // Malformed: it would fail every fill again.
-      log::Warn("yjiyun_message_malformed", {{"error", delivered.ToString()}});
+      Malformed("chat/message", delivered);
     } else {
       // Not stored: the fill fails and starts here again.
       RETURN_IF_ERROR(delivered);
     }
     newest_ms = std::max(newest_ms, timestamp_ms);
   }
-  return newest_ms;
+  return GapFilled{.newest_ms = newest_ms, .messages = static_cast<int64_t>(messages.size())};
 }
 
 void YjiyunChannel::DeliverLive(VendorEvent event, int64_t message_ms) {
@@ -296,10 +319,13 @@ void YjiyunChannel::OnMessage(const json& payload) {
   // The echo (or refusal) of a send answers its request at once (the gap
   // fill below may take long) and is an event too.
   Answer("message", payload);
+  // Except a refusal of the token: the request goes again with a renewed
+  // one, and its echo, under the same messageId, is the event.
+  if (JsonInt(payload, "code") == kYjiyunAuthFailed) return;
   FillGapIfPending();
   absl::StatusOr<VendorEvent> event = NormalizeYjiyunMessage(payload);
   if (!event.ok()) {
-    log::Warn("yjiyun_message_malformed", {{"error", event.status().ToString()}});
+    Malformed("message", event.status());
     return;
   }
   DeliverLive(*std::move(event), std::max<int64_t>(0, JsonInt(payload, "timestamp")));
@@ -311,7 +337,7 @@ void YjiyunChannel::OnAction(const json& payload) {
   FillGapIfPending();
   absl::StatusOr<std::vector<VendorEvent>> events = NormalizeYjiyunAction(payload);
   if (!events.ok()) {
-    log::Warn("yjiyun_action_malformed", {{"error", events.status().ToString()}});
+    Malformed("action", events.status());
     return;
   }
   for (VendorEvent& event : *events) DeliverLive(std::move(event), /*message_ms=*/0);
@@ -320,7 +346,9 @@ void YjiyunChannel::OnAction(const json& payload) {
 absl::StatusOr<json> YjiyunChannel::Request(absl::string_view event, const json& given) {
   const std::string message_id = JsonString(given, "messageId");
   if (message_id.empty()) return absl::InvalidArgumentError("request has no messageId");
-  const std::string what = absl::StrCat(event, " ", JsonString(given, "type"));
+  const std::string type = JsonString(given, "type");
+  // "action robot.cust.tags", or "message" for a send.
+  const std::string what = type.empty() ? std::string(event) : absl::StrCat(event, " ", type);
   const std::string key = PendingKey(event, message_id);
   json request = given;
   for (int attempt = 1;; ++attempt) {
@@ -331,10 +359,17 @@ absl::StatusOr<json> YjiyunChannel::Request(absl::string_view event, const json&
       pending_[key] = pending;
       token = socket_token_;
     }
+    const absl::Time start = options_.clock->Now();
     const absl::Status emitted = client_.Emit(event, request);
     bool answered = false;
     if (emitted.ok()) {
       answered = pending->answered.WaitForNotificationWithTimeout(options_.answer_timeout);
+      if (options_.metrics != nullptr) {
+        const std::string code = answered ? JsonString(pending->answer, "code") : "timeout";
+        options_.metrics->VendorCall(kVendor, absl::StrCat("socket ", what),
+                                     code.empty() || code == "0" ? "ok" : code,
+                                     options_.clock->Now() - start);
+      }
     }
     {
       // Only its own entry: a later request may reuse the key.

@@ -30,6 +30,7 @@
 #include "common/socketio/socket_io_client.h"
 #include "common/time/clock.h"
 #include "nlohmann/json.hpp"
+#include "services/robot-gateway/metrics/gateway_metrics.h"
 #include "services/robot-gateway/platform/vendor_event.h"
 #include "services/robot-gateway/yjiyun/yjiyun_api.h"
 
@@ -58,6 +59,11 @@ struct YjiyunChannelOptions {
   int gap_page_size = 100;
   // Schedules reconnects; RealClock when null.
   Clock* clock = nullptr;
+  // When set: the socket's state, connects, disconnects, gap fills and
+  // malformed events, and every request over the socket as a vendor call
+  // (endpoint "socket <event> <type>", result "ok", the refusal's code or
+  // "timeout"). Requests over the bridge are YjiyunApi's calls.
+  GatewayMetrics* metrics = nullptr;
 };
 
 class YjiyunChannel {
@@ -101,8 +107,15 @@ class YjiyunChannel {
   // Fills the gap if a reconnect or a failed delivery left one; runs before
   // any event that arrived after the reconnect is delivered.
   void FillGapIfPending() ABSL_LOCKS_EXCLUDED(fill_mu_, mu_);
-  // Delivers the messages since `since_ms`; returns the newest one's time.
-  absl::StatusOr<int64_t> FillGap(int64_t since_ms) ABSL_EXCLUSIVE_LOCKS_REQUIRED(fill_mu_);
+  // Delivers the messages since `since_ms`.
+  // What a gap fill read: its newest message's time and how many it read.
+  struct GapFilled {
+    int64_t newest_ms = 0;
+    int64_t messages = 0;
+  };
+  absl::StatusOr<GapFilled> FillGap(int64_t since_ms) ABSL_EXCLUSIVE_LOCKS_REQUIRED(fill_mu_);
+  // A pushed (or read back) event dropped as malformed.
+  void Malformed(absl::string_view event, const absl::Status& why) const;
   // Delivers an event that came over the socket; a message's timestamp
   // (`message_ms`, 0 for other events) moves the next gap's start.
   void DeliverLive(VendorEvent event, int64_t message_ms) ABSL_LOCKS_EXCLUDED(mu_);

@@ -1,16 +1,20 @@
 #include "services/robot-gateway/yjiyun/yjiyun_platform.h"
 
 #include <algorithm>
+#include <optional>
 #include <utility>
 
 #include "absl/algorithm/container.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "common/log/log.h"
 #include "common/status/status_macros.h"
 #include "services/robot-gateway/platform/page_number.h"
 #include "services/robot-gateway/platform/vendor_http.h"
@@ -29,6 +33,80 @@ constexpr int32_t kDefaultPageSize = 20;
 constexpr int32_t kMaxPageSize = 100;
 // messageIds are at most 32 characters (seed 001 3.0).
 constexpr size_t kMaxMessageIdLength = 32;
+// 2.7: "suitCount 固定值 12".
+constexpr int32_t kDefaultTargetsPerBatch = 12;
+
+constexpr absl::string_view kExportPath = "/wxworkapi/grouptag/list/download";
+
+int32_t PageSizeOf(int32_t page_size) {
+  return page_size > 0 ? std::min(page_size, kMaxPageSize) : kDefaultPageSize;
+}
+
+absl::Status ForeignPageToken(absl::string_view rpc) {
+  return absl::InvalidArgumentError(absl::StrCat("page_token: not a token ", rpc, " returned"));
+}
+
+// A user id as yjiyun answers it: a string, or a number spelled out.
+std::string IdText(const json& id) {
+  if (id.is_string()) return id.get<std::string>();
+  if (id.is_number_unsigned()) return absl::StrCat(id.get<uint64_t>());
+  if (id.is_number_integer()) return absl::StrCat(id.get<int64_t>());
+  return "";
+}
+
+// Whether more items follow a page of `items` (`asked` for) that ends
+// `served` items into what the total counts: the total says so when yjiyun
+// answers one, else a full page may have more behind it.
+bool MoreAfter(const YjiyunApi::Answer& answer, int64_t served, size_t items, int64_t asked) {
+  if (JsonFind(answer.body, "total") != nullptr) return served < answer.total();
+  return static_cast<int64_t>(items) >= asked;
+}
+
+// ListConversations' page token "<until_ms>/<id>,<id>…": the next page is the
+// chats last active at or before until_ms (chat/list's timestamp is
+// inclusive), less `listed`, the conversations active at until_ms that were
+// served already. yjiyun's times are often whole seconds (the document's
+// examples), so several chats may share one across a page boundary: they
+// are told apart by id, not by their order, which nothing guarantees.
+struct ChatCursor {
+  int64_t until_ms = 0;
+  std::vector<std::string> listed;
+};
+
+absl::StatusOr<std::optional<ChatCursor>> ChatCursorOf(absl::string_view token) {
+  if (token.empty()) return std::nullopt;
+  const std::pair<absl::string_view, absl::string_view> parts =
+      absl::StrSplit(token, absl::MaxSplits('/', 1));
+  ChatCursor cursor;
+  if (!absl::SimpleAtoi(parts.first, &cursor.until_ms) || cursor.until_ms < 0) {
+    return ForeignPageToken("ListConversations");
+  }
+  cursor.listed = absl::StrSplit(parts.second, ',', absl::SkipEmpty());
+  return cursor;
+}
+
+std::string PageTokenOf(const ChatCursor& cursor) {
+  return absl::StrCat(cursor.until_ms, "/", absl::StrJoin(cursor.listed, ","));
+}
+
+// ListConversationMessages' page token "<until_ms>/<offset>": chat/message's
+// offset, and the end time the first page pinned (0: none, yjiyun's "now").
+struct MessageCursor {
+  int64_t until_ms = 0;
+  int64_t offset = 0;
+};
+
+absl::StatusOr<MessageCursor> MessageCursorOf(absl::string_view token, int64_t until_ms) {
+  if (token.empty()) return MessageCursor{.until_ms = until_ms};
+  MessageCursor cursor;
+  const std::pair<absl::string_view, absl::string_view> parts =
+      absl::StrSplit(token, absl::MaxSplits('/', 1));
+  if (!absl::SimpleAtoi(parts.first, &cursor.until_ms) ||
+      !absl::SimpleAtoi(parts.second, &cursor.offset) || cursor.until_ms < 0 || cursor.offset < 0) {
+    return ForeignPageToken("ListConversationMessages");
+  }
+  return cursor;
+}
 
 // The messageId of a send: the gateway's prefix and the send id's digits
 // ("snd_00000000000000a1" → "wg00000000000000a1"), the same on every attempt,
@@ -65,6 +143,21 @@ absl::StatusOr<std::string> YjiyunPlatform::RobotWxid(const AccountRef& account)
   const auto it = wxids_.find(account.vendor_account_id);
   if (it == wxids_.end()) return unknown();
   return it->second;
+}
+
+absl::StatusOr<YjiyunPlatform::Chat> YjiyunPlatform::ChatOf(const AccountRef& account,
+                                                            const std::string& conversation_id) {
+  ASSIGN_OR_RETURN(const std::string wxid, RobotWxid(account));
+  if (absl::StartsWith(conversation_id, "R:")) {
+    return Chat{.chat_id = absl::StrCat("S:", wxid, "_", conversation_id),
+                .chat_user = conversation_id};
+  }
+  const std::pair<absl::string_view, absl::string_view> sides =
+      absl::StrSplit(absl::StripPrefix(conversation_id, "S:"), absl::MaxSplits('_', 1));
+  if (sides.first == wxid) return Chat{conversation_id, std::string(sides.second)};
+  if (sides.second == wxid) return Chat{conversation_id, std::string(sides.first)};
+  return absl::InvalidArgumentError(absl::StrCat("conversation_id: ", conversation_id,
+                                                 " is not a conversation of ", account.account_id));
 }
 
 absl::StatusOr<std::string> YjiyunPlatform::SendMessage(const OutgoingMessage& message) {
@@ -122,6 +215,145 @@ absl::StatusOr<std::string> YjiyunPlatform::SendMessage(const OutgoingMessage& m
   return message_id;
 }
 
+absl::Status YjiyunPlatform::ForwardMessage(const AccountRef& account,
+                                            const v1::ForwardMessageRequest& request) {
+  // msgSvrID is a Long (3.7).
+  uint64_t msg_svr_id = 0;
+  if (!absl::SimpleAtoi(request.server_id(), &msg_svr_id)) {
+    return absl::InvalidArgumentError("server_id: not a yjiyun msgSvrID");
+  }
+  return Action(account, "robot.message.forward",
+                {{"msgSvrID", msg_svr_id}, {"friends", JsonStrings(request.target_ids())}})
+      .status();
+}
+
+absl::Status YjiyunPlatform::CreateMassSendTask(const AccountRef& account,
+                                                const v1::CreateMassSendTaskRequest& request) {
+  // isGroupChat: a task goes to friends (1) or to groups (2).
+  const auto groups = absl::c_count_if(
+      request.target_ids(), [](const std::string& id) { return absl::StartsWith(id, "R:"); });
+  if (groups != 0 && groups != request.target_ids().size()) {
+    return absl::InvalidArgumentError(
+        "target_ids: a yjiyun mass send goes to customers or to groups, not both");
+  }
+  const int is_group_chat = groups == 0 ? 1 : 2;
+  json contents = json::array();
+  for (int i = 0; i < request.contents().size(); ++i) {
+    ASSIGN_OR_RETURN(json content,
+                     YjiyunTaskContent(request.contents(i), absl::StrCat("contents[", i, "]")));
+    contents.push_back(std::move(content));
+  }
+  json accept_target = {{"robotKey", account.vendor_account_id},
+                        {"chatUser", JsonStrings(request.target_ids())}};
+  // The example's nested form (the table lists the same fields flat).
+  json task = {{"name", request.name()},
+               {"commandType", "wxwork.robot.batch.send"},
+               {"suitCount", request.targets_per_batch() > 0 ? request.targets_per_batch()
+                                                             : kDefaultTargetsPerBatch},
+               {"taskData",
+                {{"contents", std::move(contents)},
+                 {"acceptTarget", json::array({std::move(accept_target)})},
+                 {"isGroupChat", is_group_chat}}}};
+  if (request.has_weekly()) {
+    task["taskType"] = 2;
+    task["execStartTime"] = request.weekly().time_of_day();
+    task["weekday"] = JsonStrings(request.weekly().weekdays());
+  } else {
+    // Once; without startTime yjiyun starts at once.
+    task["taskType"] = 1;
+    if (request.once().start_time_ms() > 0) task["startTime"] = request.once().start_time_ms();
+  }
+  // taskRule 1: yjiyun's 30 s per target; 2: a pause drawn from the range.
+  if (request.min_interval_seconds() > 0) {
+    task["taskRule"] = 2;
+    task["perSuitSecond"] = request.min_interval_seconds();
+    task["perSuitSecondUpper"] = request.max_interval_seconds();
+  } else {
+    task["taskRule"] = 1;
+  }
+  return api_->Call("/wxworkapi/multiple/task/save", task, YjiyunApi::Body::kJson).status();
+}
+
+absl::StatusOr<v1::ListConversationsResponse> YjiyunPlatform::ListConversations(
+    const AccountRef& account, const v1::ListConversationsRequest& request) {
+  ASSIGN_OR_RETURN(const std::optional<ChatCursor> cursor, ChatCursorOf(request.page_token()));
+  // The chats served at the cursor's time come again; asked for besides the
+  // page.
+  const size_t listed = cursor.has_value() ? cursor->listed.size() : 0;
+  const int64_t count = std::min<int64_t>(PageSizeOf(request.page_size()) + listed, kMaxPageSize);
+  json params = {{"robotKey", account.vendor_account_id}, {"count", count}};
+  if (cursor.has_value()) params["timestamp"] = cursor->until_ms;
+  ASSIGN_OR_RETURN(const YjiyunApi::Answer answer, api_->Call("/wxworkapi/chat/list", params));
+  const json& chats = JsonArray(answer.body, "chats");
+  v1::ListConversationsResponse response;
+  ChatCursor next = cursor.value_or(ChatCursor{});
+  for (const json& chat : chats) {
+    v1::Conversation conversation = YjiyunConversation(chat);
+    if (conversation.last_active_ms() != next.until_ms) {
+      next.until_ms = conversation.last_active_ms();
+      next.listed.clear();
+    } else if (absl::c_linear_search(next.listed, conversation.conversation_id())) {
+      continue;
+    }
+    next.listed.push_back(conversation.conversation_id());
+    *response.add_conversations() = std::move(conversation);
+  }
+  // The total counts from the cursor's time.
+  if (chats.empty() ||
+      !MoreAfter(answer, static_cast<int64_t>(chats.size()), chats.size(), count)) {
+    return response;
+  }
+  // chat/list has no offset: a page can only skip what it asks for besides.
+  // When a whole largest page shares one time, the rest of that time is
+  // left out rather than asked for again and again.
+  if (next.listed.size() >= static_cast<size_t>(kMaxPageSize)) {
+    next.until_ms -= 1;
+    next.listed.clear();
+  }
+  response.set_next_page_token(PageTokenOf(next));
+  return response;
+}
+
+absl::StatusOr<v1::ListConversationMessagesResponse> YjiyunPlatform::ListConversationMessages(
+    const AccountRef& account, const v1::ListConversationMessagesRequest& request) {
+  ASSIGN_OR_RETURN(MessageCursor cursor, MessageCursorOf(request.page_token(), request.until_ms()));
+  ASSIGN_OR_RETURN(const Chat chat, ChatOf(account, request.conversation_id()));
+  const int32_t count = PageSizeOf(request.page_size());
+  json params = {{"robotKey", account.vendor_account_id},
+                 {"chatUser", chat.chat_user},
+                 {"offset", cursor.offset},
+                 {"count", count}};
+  if (request.since_ms() > 0) params["s_timestamp"] = request.since_ms();
+  if (cursor.until_ms > 0) params["timestamp"] = cursor.until_ms;
+  ASSIGN_OR_RETURN(const YjiyunApi::Answer answer, api_->Call("/wxworkapi/chat/message", params));
+  const json& items = JsonArray(answer.body, "model");
+  v1::ListConversationMessagesResponse response;
+  for (const json& item : items) {
+    absl::StatusOr<VendorEvent> message = NormalizeYjiyunMessage(item);
+    // Skipped as the stream skips it.
+    if (!message.ok()) {
+      log::Warn("yjiyun_message_malformed", {{"error", message.status().ToString()}});
+      continue;
+    }
+    *response.add_events() = std::move(message->event);
+  }
+  if (items.empty()) return response;
+  // Newest first: the first page's newest message ends the later pages, so
+  // that messages arriving meanwhile do not shift them.
+  if (cursor.until_ms == 0) cursor.until_ms = std::max<int64_t>(0, JsonInt(items[0], "timestamp"));
+  cursor.offset += static_cast<int64_t>(items.size());
+  if (MoreAfter(answer, cursor.offset, items.size(), count)) {
+    response.set_next_page_token(absl::StrCat(cursor.until_ms, "/", cursor.offset));
+  }
+  return response;
+}
+
+absl::Status YjiyunPlatform::MarkConversationRead(const AccountRef& account,
+                                                  const v1::MarkConversationReadRequest& request) {
+  ASSIGN_OR_RETURN(const Chat chat, ChatOf(account, request.conversation_id()));
+  return api_->Call("/wxworkapi/unreadmsg/clean", {{"chatId", chat.chat_id}}).status();
+}
+
 absl::StatusOr<json> YjiyunPlatform::Action(const AccountRef& account, absl::string_view type,
                                             json fields) {
   // "wg", the time to the millisecond and a sequence (the document's
@@ -152,7 +384,7 @@ absl::StatusOr<json> YjiyunPlatform::ListPage(absl::string_view path, json param
                                               const std::string& page_token,
                                               std::string* next_page_token) {
   ASSIGN_OR_RETURN(const int64_t page, PageNumberOf(page_token, rpc));
-  const int32_t size = page_size > 0 ? std::min(page_size, kMaxPageSize) : kDefaultPageSize;
+  const int32_t size = PageSizeOf(page_size);
   params["pageNum"] = page;
   params["pageSize"] = size;
   ASSIGN_OR_RETURN(YjiyunApi::Answer answer, api_->Call(path, params));
@@ -185,6 +417,20 @@ absl::StatusOr<std::vector<v1::Account>> YjiyunPlatform::ListAccounts(
     accounts.push_back(std::move(account));
   }
   return accounts;
+}
+
+absl::StatusOr<v1::AccountProfile> YjiyunPlatform::UpdateAccountProfile(
+    const AccountRef& account, const v1::UpdateAccountProfileRequest& request) {
+  // Only what is set: yjiyun keeps the fields not sent.
+  json fields = json::object();
+  if (request.has_name()) fields["name"] = request.name();
+  if (request.has_alias()) fields["alias"] = request.alias();
+  if (request.has_gender()) fields["gender"] = request.gender();
+  if (request.has_phone()) fields["phone"] = request.phone();
+  if (request.has_mobile()) fields["mobile"] = request.mobile();
+  if (request.has_position()) fields["position"] = request.position();
+  ASSIGN_OR_RETURN(const json answer, Action(account, "robot.info.modify", std::move(fields)));
+  return YjiyunAccountProfile(answer);
 }
 
 absl::StatusOr<v1::ListContactsResponse> YjiyunPlatform::ListContacts(
@@ -239,6 +485,44 @@ absl::StatusOr<v1::GetContactsResponse> YjiyunPlatform::GetContacts(
   return response;
 }
 
+absl::Status YjiyunPlatform::UpdateContact(const AccountRef& account,
+                                           const v1::UpdateContactRequest& request) {
+  if (request.has_phones()) return Unimplemented("phone numbers of customers");
+  // realRemarks is the remark (备注名), remarks the description (描述).
+  json fields = {{"userId", request.user_id()}};
+  if (request.has_remark()) fields["realRemarks"] = request.remark();
+  if (request.has_description()) fields["remarks"] = request.description();
+  return Action(account, "robot.cust.remarks.modify", std::move(fields)).status();
+}
+
+absl::StatusOr<v1::AddContactResponse> YjiyunPlatform::AddContact(
+    const AccountRef& account, const v1::AddContactRequest& request) {
+  if (request.phone().empty()) return Unimplemented("adding a contact by user_id");
+  // robot.phone.contact.add takes the phone alone.
+  if (!request.verify_message().empty()) return Unimplemented("verify_message");
+  ASSIGN_OR_RETURN(const json answer,
+                   Action(account, "robot.phone.contact.add", {{"phone", request.phone()}}));
+  v1::AddContactResponse response;
+  *response.mutable_user() = YjiyunFoundUser(JsonObject(answer, "userData"));
+  return response;
+}
+
+absl::Status YjiyunPlatform::AcceptFriendRequest(const AccountRef& account,
+                                                 const v1::AcceptFriendRequestRequest& request) {
+  // friendWxid is the request's userId (3.8).
+  return Action(account, "robot.accept.friend.request", {{"friendWxid", request.user_id()}})
+      .status();
+}
+
+absl::Status YjiyunPlatform::SyncContacts(const AccountRef& account,
+                                          const v1::SyncContactsRequest& request) {
+  // ContactSyncScope's numbers are yjiyun's syncType.
+  return api_
+      ->Call("/wxworkapi/contact/sync", {{"robotKey", account.vendor_account_id},
+                                         {"syncType", static_cast<int>(request.scope())}})
+      .status();
+}
+
 absl::StatusOr<v1::CreateGroupResponse> YjiyunPlatform::CreateGroup(
     const AccountRef& account, const v1::CreateGroupRequest& request) {
   json fields = {{"friends", JsonStrings(request.member_user_ids())}};
@@ -279,6 +563,105 @@ absl::Status YjiyunPlatform::PublishGroupNotice(const AccountRef& account,
   return Action(
              account, "robot.set.group.announcement",
              {{"groupId", request.conversation_id()}, {"notice", request.content()}, {"isAll", 1}})
+      .status();
+}
+
+absl::StatusOr<v1::ListGroupAdminsResponse> YjiyunPlatform::ListGroupAdmins(
+    const AccountRef& account, const v1::ListGroupAdminsRequest& request) {
+  ASSIGN_OR_RETURN(const json answer, Action(account, "robot.conv.admins",
+                                             {{"conversationId", request.conversation_id()}}));
+  v1::ListGroupAdminsResponse response;
+  for (const json& admin : JsonArray(answer, "admins")) response.add_admin_user_ids(IdText(admin));
+  return response;
+}
+
+absl::Status YjiyunPlatform::ChangeGroupAdmins(const AccountRef& account, bool add,
+                                               const v1::ChangeGroupAdminsRequest& request) {
+  return Action(account, "robot.conv.modify.admins",
+                {{"opcode", add ? 1 : 2},
+                 {"conversationId", request.conversation_id()},
+                 {"admins", JsonStrings(request.user_ids())}})
+      .status();
+}
+
+absl::StatusOr<v1::ExportGroupsResponse> YjiyunPlatform::ExportGroups(
+    const std::vector<AccountRef>& accounts, const v1::ExportGroupsRequest& request) {
+  if (accounts.empty()) return absl::InvalidArgumentError("account_ids: at least one");
+  json params;
+  if (!request.conversation_ids().empty()) {
+    // The API layer allows conversation_ids with one account only.
+    params = {{"robotKey", accounts.front().vendor_account_id},
+              {"conversationIds", JsonStrings(request.conversation_ids())}};
+  } else {
+    json robot_keys = json::array();
+    for (const AccountRef& account : accounts) robot_keys.push_back(account.vendor_account_id);
+    params = {{"robotKeys", std::move(robot_keys)},
+              {"orderBy", YjiyunGroupOrderBy(request.order())}};
+    // status: 1 the robot is in the group, 0 it left.
+    if (request.has_account_in_group()) params["status"] = request.account_in_group() ? 1 : 0;
+    if (!request.owner_name().empty()) params["creatorName"] = request.owner_name();
+    if (!request.owner_user_id().empty()) {
+      // creatorId is a Long.
+      uint64_t owner = 0;
+      if (!absl::SimpleAtoi(request.owner_user_id(), &owner)) {
+        return absl::InvalidArgumentError("owner_user_id: yjiyun user ids are numbers");
+      }
+      params["creatorId"] = owner;
+    }
+    if (!request.name_contains().empty()) params["name"] = request.name_contains();
+    if (request.min_members() > 0) params["memberCount"] = request.min_members();
+    if (request.max_members() > 0) params["upmemberCount"] = request.max_members();
+    if (request.has_external()) params["outerGroupChat"] = request.external() ? 1 : 0;
+  }
+  ASSIGN_OR_RETURN(const YjiyunApi::Answer answer, api_->Call(kExportPath, params));
+  v1::ExportGroupsResponse response;
+  response.set_download_url(JsonString(answer.body, "downloadUrl"));
+  if (response.download_url().empty()) {
+    return VendorCallFailure("yjiyun", absl::StatusCode::kInternal, kExportPath, 0,
+                             "malformed response: no downloadUrl");
+  }
+  return response;
+}
+
+absl::Status YjiyunPlatform::CopyGroupSettings(const AccountRef& template_account,
+                                               const std::vector<AccountRef>& targets,
+                                               const v1::CopyGroupSettingsRequest& request) {
+  if (targets.size() != static_cast<size_t>(request.targets().size())) {
+    return absl::InvalidArgumentError("targets: one account per target");
+  }
+  json modules = json::array();
+  for (int i = 0; i < request.modules().size(); ++i) {
+    const std::string module = YjiyunSettingModule(request.modules(i));
+    if (module.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat("modules[", i, "]: not a setting"));
+    }
+    modules.push_back(module);
+  }
+  // chatroom[i] holds the groups of robotKey[i] (";"-joined): one entry per
+  // robot, its targets' groups together, in the order robots first appear.
+  std::vector<std::string> robot_keys;
+  std::vector<std::vector<std::string>> groups;
+  for (size_t i = 0; i < targets.size(); ++i) {
+    const auto it = absl::c_find(robot_keys, targets[i].vendor_account_id);
+    const size_t index = static_cast<size_t>(it - robot_keys.begin());
+    if (it == robot_keys.end()) {
+      robot_keys.push_back(targets[i].vendor_account_id);
+      groups.emplace_back();
+    }
+    const auto& ids = request.targets(static_cast<int>(i)).conversation_ids();
+    groups[index].insert(groups[index].end(), ids.begin(), ids.end());
+  }
+  json chatroom = json::array();
+  for (const std::vector<std::string>& ids : groups) chatroom.push_back(absl::StrJoin(ids, ";"));
+  // JSON: the document's example, with arrays.
+  return api_
+      ->Call("/wxworkapi/group/setting/duplicate",
+             {{"chatroom", std::move(chatroom)},
+              {"g", request.template_conversation_id()},
+              {"module", std::move(modules)},
+              {"r", template_account.vendor_account_id},
+              {"robotKey", robot_keys}},
+             YjiyunApi::Body::kJson)
       .status();
 }
 

@@ -1,6 +1,7 @@
 // YjiyunPlatform: RobotPlatform over yjiyun (seed 001). Lists come from the
 // HTTP API (YjiyunApi), paged by pageNum/pageSize (page tokens are page
-// numbers; page_size 0 is yjiyun's default of 20, at most 100 are asked for).
+// numbers; page_size 0 is yjiyun's default of 20, at most 100 are asked for),
+// conversations by time and their messages by offset (tokens of their own).
 // Sends and actions go over the socket.io channel (YjiyunChannel), or its
 // /wxworkapi/bridge while the socket is down.
 #pragma once
@@ -41,6 +42,10 @@ class YjiyunPlatform final : public RobotPlatform {
   absl::StatusOr<std::vector<v1::Account>> ListAccounts(
       const v1::ListAccountsRequest& request) override;
 
+  // Accounts: robot.info.modify with the fields set; its answer.
+  absl::StatusOr<v1::AccountProfile> UpdateAccountProfile(
+      const AccountRef& account, const v1::UpdateAccountProfileRequest& request) override;
+
   // Messaging: text (with @ of group members; yjiyun has no @all), image,
   // link, file and video; other kinds are UNIMPLEMENTED. The messageId is
   // derived from the send_id (kGatewayMessageIdPrefix and its digits), so
@@ -48,6 +53,24 @@ class YjiyunPlatform final : public RobotPlatform {
   // message id returned is that messageId.
   absl::StatusOr<std::string> SendMessage(const OutgoingMessage& message) override;
   v1::SendTransport TransportFor(const AccountRef& account) const override;
+  // robot.message.forward (msgSvrID as a number).
+  absl::Status ForwardMessage(const AccountRef& account,
+                              const v1::ForwardMessageRequest& request) override;
+  // /wxworkapi/multiple/task/save (JSON); targets all customers or all
+  // groups (mixed: INVALID_ARGUMENT).
+  absl::Status CreateMassSendTask(const AccountRef& account,
+                                  const v1::CreateMassSendTaskRequest& request) override;
+  // /wxworkapi/chat/list, paged by lastMsgActive (ChatCursor in the .cc).
+  absl::StatusOr<v1::ListConversationsResponse> ListConversations(
+      const AccountRef& account, const v1::ListConversationsRequest& request) override;
+  // /wxworkapi/chat/message by offset, each item as the stream's event. The
+  // first page pins the end time, so messages arriving while the client
+  // pages do not shift the later pages.
+  absl::StatusOr<v1::ListConversationMessagesResponse> ListConversationMessages(
+      const AccountRef& account, const v1::ListConversationMessagesRequest& request) override;
+  // /wxworkapi/unreadmsg/clean.
+  absl::Status MarkConversationRead(const AccountRef& account,
+                                    const v1::MarkConversationReadRequest& request) override;
 
   // Contacts: the robot's customers (external/user/list). yjiyun lists no
   // colleagues: CONTACT_KIND_INTERNAL is UNIMPLEMENTED. GetContacts asks
@@ -56,6 +79,19 @@ class YjiyunPlatform final : public RobotPlatform {
       const AccountRef& account, const v1::ListContactsRequest& request) override;
   absl::StatusOr<v1::GetContactsResponse> GetContacts(
       const AccountRef& account, const v1::GetContactsRequest& request) override;
+  // robot.cust.remarks.modify (realRemarks, remarks); yjiyun keeps no phones
+  // of customers: phones set is UNIMPLEMENTED.
+  absl::Status UpdateContact(const AccountRef& account,
+                             const v1::UpdateContactRequest& request) override;
+  // robot.phone.contact.add, by phone only (user_id alone is UNIMPLEMENTED).
+  absl::StatusOr<v1::AddContactResponse> AddContact(const AccountRef& account,
+                                                    const v1::AddContactRequest& request) override;
+  // robot.accept.friend.request.
+  absl::Status AcceptFriendRequest(const AccountRef& account,
+                                   const v1::AcceptFriendRequestRequest& request) override;
+  // /wxworkapi/contact/sync (syncType the scope's number).
+  absl::Status SyncContacts(const AccountRef& account,
+                            const v1::SyncContactsRequest& request) override;
 
   // Groups: group/list (groups the robot is or was in; Group.active tells)
   // and group/member/list (removed members are left out).
@@ -76,6 +112,20 @@ class YjiyunPlatform final : public RobotPlatform {
                                   const v1::RemoveGroupMembersRequest& request) override;
   absl::Status PublishGroupNotice(const AccountRef& account,
                                   const v1::PublishGroupNoticeRequest& request) override;
+  // robot.conv.admins and robot.conv.modify.admins (opcode 1 add, 2 remove).
+  absl::StatusOr<v1::ListGroupAdminsResponse> ListGroupAdmins(
+      const AccountRef& account, const v1::ListGroupAdminsRequest& request) override;
+  absl::Status ChangeGroupAdmins(const AccountRef& account, bool add,
+                                 const v1::ChangeGroupAdminsRequest& request) override;
+  // /wxworkapi/grouptag/list/download: one robot's conversationIds, or the
+  // robots' groups by the filters.
+  absl::StatusOr<v1::ExportGroupsResponse> ExportGroups(
+      const std::vector<AccountRef>& accounts, const v1::ExportGroupsRequest& request) override;
+  // /wxworkapi/group/setting/duplicate (JSON); targets of one account are
+  // merged into its one chatroom entry.
+  absl::Status CopyGroupSettings(const AccountRef& template_account,
+                                 const std::vector<AccountRef>& targets,
+                                 const v1::CopyGroupSettingsRequest& request) override;
 
   // Labels: robot.tags.sync lists the corp's and the robot's labels;
   // SetContactLabels is robot.cust.tags with every other label erased (the
@@ -117,6 +167,15 @@ class YjiyunPlatform final : public RobotPlatform {
   // The robot's own user id (wxid), which group chatIds start with. An
   // unknown robot asks robot/list again only after kRobotListAge.
   absl::StatusOr<std::string> RobotWxid(const AccountRef& account) ABSL_LOCKS_EXCLUDED(mu_);
+
+  // A conversation as yjiyun names it: chatId ("S:<robot wxid>_R:…" for a
+  // group) and chatUser (the group's "R:…", or the other person's user id).
+  // INVALID_ARGUMENT when an "S:a_b" id does not name the account's robot.
+  struct Chat {
+    std::string chat_id;
+    std::string chat_user;
+  };
+  absl::StatusOr<Chat> ChatOf(const AccountRef& account, const std::string& conversation_id);
 
   YjiyunApi* const api_;
   YjiyunChannel* const channel_;

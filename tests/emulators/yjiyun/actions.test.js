@@ -278,6 +278,14 @@ for (const via of ['socket', 'bridge']) {
           (await api('/wxworkapi/external/user/list', {robotKey: kRobotKey, userId: kCustomer2}))
               .body.data[0];
       assert.deepEqual([customer.realRemarks, customer.remarks], ['老客户', 'VIP']);
+      // "" clears a field; the other stays.
+      const cleared =
+          await act({type: 'robot.cust.remarks.modify', userId: kCustomer2, realRemarks: ''});
+      assert.equal(cleared.code, '0', cleared.msg);
+      const after =
+          (await api('/wxworkapi/external/user/list', {robotKey: kRobotKey, userId: kCustomer2}))
+              .body.data[0];
+      assert.deepEqual([after.realRemarks, after.remarks], ['', 'VIP']);
     });
 
     await t.test('robot.info.modify', async () => {
@@ -298,6 +306,8 @@ for (const via of ['socket', 'bridge']) {
       assert.equal(robots[0].nickName, 'HONG');
       const empty = await act({type: 'robot.info.modify'});
       assert.equal(empty.code, '1');
+      const cleared = await act({type: 'robot.info.modify', alias: ''});
+      assert.deepEqual([cleared.code, cleared.alias, cleared.name], ['0', '', 'HONG']);
     });
 
     await t.test('robot.conv.admins and robot.conv.modify.admins', async () => {

@@ -343,6 +343,17 @@ test('HTTP API', async t => {
         [kGroup],
     );
     assert.equal((await api('/wxworkapi/chat/list', {})).body.code, '1', 'count is required');
+    // Chats made to share one time come in a stable order.
+    await emulator.control(
+        'chats', {robotKey: kRobotKey, chatUser: kGroup, lastMsgActive: privateChat.lastMsgActive});
+    const tiedAt = privateChat.lastMsgActive;
+    const tied = (await api('/wxworkapi/chat/list', {count: 10, timestamp: tiedAt})).body;
+    assert.deepEqual(tied.chats.map(c => c.lastMsgActive), [tiedAt, tiedAt]);
+    await assert.rejects(
+        emulator.control('chats', {robotKey: kRobotKey, chatUser: kCustomer3, lastMsgActive: 1}),
+        /没有该会话/);
+    await emulator.control(
+        'chats', {robotKey: kRobotKey, chatUser: kGroup, lastMsgActive: groupChat.lastMsgActive});
 
     const messages =
         (await api('/wxworkapi/chat/message', {robotKey: kRobotKey, chatUser: kGroup})).body;

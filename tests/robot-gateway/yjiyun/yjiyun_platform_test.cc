@@ -1,16 +1,26 @@
-// YjiyunPlatform's HTTP operations against the yjiyun emulator: accounts,
-// customers, groups and members, paged to the end.
+// YjiyunPlatform against the yjiyun emulator: accounts and profiles;
+// sends, forwards, mass-send tasks, conversations and their messages;
+// customers, friends, groups, admins, exports and settings; labels. Each
+// operation once as yjiyun should carry it out (the emulator's state checked)
+// and once refused.
 #include "services/robot-gateway/yjiyun/yjiyun_platform.h"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
 #include <utility>
 #include <vector>
 
+#include "absl/algorithm/container.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_split.h"
+#include "common/http/http_client.h"
+#include "common/status/status_macros.h"
 #include "common/status/vendor_error.h"
 #include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
@@ -30,6 +40,13 @@ using ::wecom::testing::IsOk;
 using ::wecom::testing::StatusIs;
 
 constexpr char kGroup[] = "R:10696051755024720";
+constexpr char kRobotWxid[] = "1688853470427542";
+constexpr char kCustomer[] = "7881299459945762";
+constexpr char kCustomer2[] = "7881300384921455";
+constexpr char kColleague[] = "1688853470829406";
+// The one-to-one chatIds: the smaller id first.
+constexpr char kCustomerChat[] = "S:1688853470427542_7881299459945762";
+constexpr char kGroupChat[] = "S:1688853470427542_R:10696051755024720";
 // The example config: two customers and one group, plus 50 and 5 generated.
 constexpr int kCustomers = 52;
 constexpr int kGroups = 6;
@@ -45,6 +62,54 @@ class YjiyunPlatformTest : public testing::YjiyunFixture {
     robot_.vendor = v1::VENDOR_YJIYUN;
     robot_.vendor_account_id = kRobotKey;
     robot_.account_id = FormatAccountId(v1::VENDOR_YJIYUN, kRobotKey);
+  }
+
+  // The emulator's view of the robot (state.robots[0]).
+  nlohmann::json RobotState() {
+    absl::StatusOr<nlohmann::json> state = emulator_->State();
+    EXPECT_THAT(state, IsOk());
+    return state.ok() ? (*state)["robots"][0] : nlohmann::json();
+  }
+
+  // The state's `log` entries (actions, tasks, groupSettings, ...).
+  nlohmann::json Logged(const std::string& log) {
+    absl::StatusOr<nlohmann::json> state = emulator_->State();
+    EXPECT_THAT(state, IsOk());
+    return state.ok() ? (*state)[log] : nlohmann::json();
+  }
+
+  // `count` messages received in `chat_user` (from `from` in a group); their
+  // {messageId, msgSvrID, timestamp}.
+  nlohmann::json Receive(const std::string& chat_user, int count, nlohmann::json fields = {}) {
+    fields["robotKey"] = kRobotKey;
+    fields["chatUser"] = chat_user;
+    fields["count"] = count;
+    if (absl::StartsWith(chat_user, "R:") && !fields.contains("from")) fields["from"] = kCustomer;
+    absl::StatusOr<nlohmann::json> received = emulator_->Control("messages", fields);
+    EXPECT_THAT(received, IsOk());
+    return received.ok() ? (*received)["messages"] : nlohmann::json::array();
+  }
+
+  // The robot's group ids, as ListGroups answers them.
+  std::vector<std::string> GroupIds() {
+    v1::ListGroupsRequest request;
+    request.set_page_size(100);
+    absl::StatusOr<v1::ListGroupsResponse> groups = platform_->ListGroups(robot_, request);
+    EXPECT_THAT(groups, IsOk());
+    std::vector<std::string> ids;
+    if (groups.ok()) {
+      for (const v1::Group& group : groups->groups()) ids.push_back(group.conversation_id());
+    }
+    return ids;
+  }
+
+  // An account of the same vendor that the emulator does not know.
+  static AccountRef UnknownRobot() {
+    AccountRef unknown;
+    unknown.vendor = v1::VENDOR_YJIYUN;
+    unknown.vendor_account_id = "0000000000000000000000000000dead";
+    unknown.account_id = FormatAccountId(v1::VENDOR_YJIYUN, unknown.vendor_account_id);
+    return unknown;
   }
 
   std::unique_ptr<YjiyunApi> api_;
@@ -380,6 +445,691 @@ TEST_F(YjiyunPlatformTest, SyncsTheLabelsAgainForALabelItDoesNotKnow) {
   // An id the last sync did not answer: synced again before yjiyun refuses.
   EXPECT_THAT(tag("99999999999999999"), StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_EQ(syncs(), 2);
+}
+
+// Whether `status` is yjiyun's refusal: `code`, and the vendor's msg holding
+// `part`.
+::testing::AssertionResult RefusedBy(const absl::Status& status, absl::StatusCode code,
+                                     absl::string_view part) {
+  const std::optional<common::v1::VendorError> error = GetVendorError(status);
+  if (status.code() != code || !error.has_value() || error->vendor() != "yjiyun" ||
+      !absl::StrContains(error->message(), part)) {
+    return ::testing::AssertionFailure() << status;
+  }
+  return ::testing::AssertionSuccess();
+}
+
+TEST_F(YjiyunPlatformTest, UpdatesTheRobotsProfileWithTheFieldsSetOnly) {
+  v1::UpdateAccountProfileRequest request;
+  request.set_name("HONG");
+  request.set_gender(2);
+  request.set_position("CPP");
+  request.set_alias("小红");
+  absl::StatusOr<v1::AccountProfile> profile = platform_->UpdateAccountProfile(robot_, request);
+  ASSERT_THAT(profile, IsOk());
+  EXPECT_EQ(profile->name(), "HONG");
+  EXPECT_EQ(profile->gender(), 2);
+  EXPECT_EQ(profile->position(), "CPP");
+  EXPECT_EQ(profile->alias(), "小红");
+  nlohmann::json robot = RobotState();
+  EXPECT_EQ(robot["nickName"], "HONG");
+  EXPECT_EQ(robot["gender"], 2);
+  EXPECT_EQ(robot["position"], "CPP");
+
+  // The mobile set and the alias cleared: what is not set stays.
+  v1::UpdateAccountProfileRequest more;
+  more.set_mobile("13900000000");
+  more.set_alias("");
+  profile = platform_->UpdateAccountProfile(robot_, more);
+  ASSERT_THAT(profile, IsOk());
+  EXPECT_EQ(profile->mobile(), "13900000000");
+  EXPECT_EQ(profile->alias(), "");
+  EXPECT_EQ(profile->name(), "HONG");
+  EXPECT_EQ(profile->position(), "CPP");
+  robot = RobotState();
+  EXPECT_EQ(robot["mobile"], "13900000000");
+  EXPECT_EQ(robot["alias"], "");
+  EXPECT_EQ(robot["nickName"], "HONG");
+}
+
+TEST_F(YjiyunPlatformTest, AProfileUpdateYjiyunRefusesCarriesItsMessage) {
+  // Nothing set: nothing is sent, and yjiyun refuses an empty change.
+  EXPECT_TRUE(RefusedBy(platform_->UpdateAccountProfile(robot_, {}).status(),
+                        absl::StatusCode::kFailedPrecondition, "没有要修改的信息"));
+  Control("robots", {{"robotKey", kRobotKey}, {"robotStatus", 2}});
+  v1::UpdateAccountProfileRequest request;
+  request.set_name("HONG");
+  EXPECT_TRUE(RefusedBy(platform_->UpdateAccountProfile(robot_, request).status(),
+                        absl::StatusCode::kFailedPrecondition, "不在线"));
+  EXPECT_EQ(RobotState()["nickName"], "甜甜甜");
+}
+
+TEST_F(YjiyunPlatformTest, ForwardsAMessageByItsServerId) {
+  const nlohmann::json received = Receive(kCustomer, 1, {{"contentType", 7}});
+  ASSERT_THAT(received, SizeIs(1));
+  const std::string server_id = received[0]["msgSvrID"];
+  v1::ForwardMessageRequest request;
+  request.set_server_id(server_id);
+  request.add_target_ids(kCustomer2);
+  request.add_target_ids(kGroup);
+  ASSERT_THAT(platform_->ForwardMessage(robot_, request), IsOk());
+
+  std::set<std::string> chats;
+  for (const nlohmann::json& sent : Logged("sent")) {
+    if (sent.value("forwardOf", "") != server_id) continue;
+    chats.insert(sent["chatId"].get<std::string>());
+    EXPECT_EQ(sent["content"]["pic"], "http://media.yjiyun.com/image1.png");
+  }
+  EXPECT_EQ(chats, (std::set<std::string>{"S:1688853470427542_7881300384921455", kGroupChat}));
+  // The copies reach the stream as the robot's messages.
+  const std::vector<v1::Event> events = sink_.WaitFor([](const std::vector<v1::Event>& e) {
+    return absl::c_count_if(e, [](const v1::Event& event) {
+             return event.message().direction() == v1::DIRECTION_OUTBOUND;
+           }) == 2;
+  });
+  EXPECT_EQ(absl::c_count_if(events,
+                             [](const v1::Event& event) {
+                               return event.message().direction() == v1::DIRECTION_OUTBOUND &&
+                                      event.message().type() == v1::MESSAGE_TYPE_IMAGE;
+                             }),
+            2);
+}
+
+TEST_F(YjiyunPlatformTest, AForwardYjiyunRefusesCarriesItsMessage) {
+  v1::ForwardMessageRequest unknown;
+  unknown.set_server_id("999");
+  unknown.add_target_ids(kCustomer2);
+  EXPECT_TRUE(RefusedBy(platform_->ForwardMessage(robot_, unknown),
+                        absl::StatusCode::kFailedPrecondition, "msgSvrID无效"));
+  // Texts cannot be forwarded (3.7: mini programs, images, files, links).
+  const nlohmann::json text = Receive(kCustomer, 1);
+  ASSERT_THAT(text, SizeIs(1));
+  v1::ForwardMessageRequest request;
+  request.set_server_id(text[0]["msgSvrID"].get<std::string>());
+  request.add_target_ids(kCustomer2);
+  EXPECT_TRUE(RefusedBy(platform_->ForwardMessage(robot_, request),
+                        absl::StatusCode::kFailedPrecondition, "不支持转发"));
+  for (const nlohmann::json& sent : Logged("sent")) EXPECT_FALSE(sent.contains("forwardOf"));
+}
+
+TEST_F(YjiyunPlatformTest, SavesAOneTimeMassSendWithEveryKindOfMessage) {
+  v1::CreateMassSendTaskRequest request;
+  request.set_name("双十一");
+  request.mutable_once()->set_start_time_ms(1700000000000);
+  request.add_target_ids(kCustomer);
+  request.add_target_ids(kCustomer2);
+  *request.add_contents() = Text("你好");
+  request.add_contents()->mutable_image()->set_file_url("http://media.example/a.png");
+  v1::LinkContent& link = *request.add_contents()->mutable_link();
+  link.set_title("标题");
+  link.set_url("http://example.com/x");
+  link.set_description("描述");
+  link.set_image_url("http://example.com/c.png");
+  request.add_contents()->mutable_file()->set_file_url("http://media.example/a.pdf");
+  v1::MiniProgramContent& mini = *request.add_contents()->mutable_mini_program();
+  mini.set_title("微信读书");
+  mini.set_appname("凯撒");
+  mini.set_appicon("https://wework.qpic.cn/wwhead/sender/0");
+  mini.set_cover_path("http://wx.qlogo.cn/mmhead/logo/96");
+  request.set_targets_per_batch(5);
+  request.set_min_interval_seconds(45);
+  request.set_max_interval_seconds(60);
+  ASSERT_THAT(platform_->CreateMassSendTask(robot_, request), IsOk());
+
+  const nlohmann::json tasks = Logged("tasks");
+  ASSERT_THAT(tasks, SizeIs(1));
+  const nlohmann::json& task = tasks[0];
+  EXPECT_EQ(task["name"], "双十一");
+  EXPECT_EQ(task["taskType"], 1);
+  EXPECT_EQ(task["startTime"], 1700000000000);
+  EXPECT_EQ(task["commandType"], "wxwork.robot.batch.send");
+  EXPECT_EQ(task["isGroupChat"], 1);
+  EXPECT_EQ(task["taskRule"], 2);
+  EXPECT_EQ(task["suitCount"], 5);
+  EXPECT_EQ(task["perSuitSecond"], 45);
+  EXPECT_EQ(task["perSuitSecondUpper"], 60);
+  EXPECT_EQ(task["acceptTarget"],
+            nlohmann::json::parse(R"([{"robotKey": "f16096caffd246acb5bb69b657a0894e",
+                                       "chatUser": ["7881299459945762", "7881300384921455"]}])"));
+  EXPECT_EQ(task["contents"], nlohmann::json::parse(R"([
+      {"msgType": 1, "content": "你好"},
+      {"msgType": 3, "content": "http://media.example/a.png"},
+      {"msgType": 16, "appType": 1, "link": "http://example.com/x", "title": "标题",
+       "description": "描述", "coverImgFile": "http://example.com/c.png"},
+      {"msgType": 49, "content": "http://media.example/a.pdf"},
+      {"msgType": 78, "title": "微信读书", "content": "微信读书", "senderName": "凯撒",
+       "senderHeadImg": "https://wework.qpic.cn/wwhead/sender/0",
+       "logo": "http://wx.qlogo.cn/mmhead/logo/96"}])"));
+}
+
+TEST_F(YjiyunPlatformTest, SavesAWeeklyMassSendToGroupsWithYjiyunsDefaults) {
+  const std::vector<std::string> groups = GroupIds();
+  ASSERT_THAT(groups, SizeIs(kGroups));
+  v1::CreateMassSendTaskRequest request;
+  request.set_name("周报");
+  request.mutable_weekly()->set_time_of_day("09:30");
+  request.mutable_weekly()->add_weekdays("MON");
+  request.mutable_weekly()->add_weekdays("FRI");
+  request.add_target_ids(groups[0]);
+  request.add_target_ids(groups[1]);
+  *request.add_contents() = Text("本周总结");
+  ASSERT_THAT(platform_->CreateMassSendTask(robot_, request), IsOk());
+
+  const nlohmann::json tasks = Logged("tasks");
+  ASSERT_THAT(tasks, SizeIs(1));
+  const nlohmann::json& task = tasks[0];
+  EXPECT_EQ(task["taskType"], 2);
+  EXPECT_EQ(task["execStartTime"], "09:30");
+  EXPECT_EQ(task["weekday"], nlohmann::json::array({"MON", "FRI"}));
+  EXPECT_FALSE(task.contains("startTime"));
+  EXPECT_EQ(task["isGroupChat"], 2);
+  EXPECT_EQ(task["taskRule"], 1);
+  EXPECT_EQ(task["suitCount"], 12);
+  EXPECT_EQ(task["acceptTarget"][0]["chatUser"], nlohmann::json::array({groups[0], groups[1]}));
+}
+
+TEST_F(YjiyunPlatformTest, RefusesMassSendsYjiyunCannotCarry) {
+  const auto task = [](std::vector<std::string> targets, std::vector<v1::MessageContent> contents) {
+    v1::CreateMassSendTaskRequest request;
+    request.set_name("x");
+    for (std::string& target : targets) request.add_target_ids(std::move(target));
+    for (v1::MessageContent& content : contents) *request.add_contents() = std::move(content);
+    return request;
+  };
+  EXPECT_THAT(platform_->CreateMassSendTask(robot_, task({kCustomer, kGroup}, {Text("a")})),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("target_ids")));
+  v1::MessageContent voice;
+  voice.mutable_voice()->set_file_url("http://media.example/a.aac");
+  EXPECT_THAT(platform_->CreateMassSendTask(robot_, task({kCustomer}, {Text("a"), voice})),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("contents[1]")));
+  v1::MessageContent mention = Text("看这里");
+  mention.mutable_text()->add_mention_user_ids(kCustomer);
+  EXPECT_THAT(platform_->CreateMassSendTask(robot_, task({kGroup}, {mention})),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("contents[0]")));
+  // Someone who is not the robot's friend: yjiyun refuses the task.
+  EXPECT_TRUE(RefusedBy(
+      platform_->CreateMassSendTask(robot_, task({kCustomer, "7889999999999999"}, {Text("a")})),
+      absl::StatusCode::kFailedPrecondition, "7889999999999999"));
+  EXPECT_THAT(Logged("tasks"), SizeIs(0));
+}
+
+// Every conversation of the robot, paged by `page_size`; `pages` counts the
+// calls.
+absl::StatusOr<std::vector<v1::Conversation>> AllConversations(YjiyunPlatform& platform,
+                                                               const AccountRef& robot,
+                                                               int page_size, int* pages) {
+  std::vector<v1::Conversation> all;
+  v1::ListConversationsRequest request;
+  request.set_page_size(page_size);
+  *pages = 0;
+  do {
+    ASSIGN_OR_RETURN(const v1::ListConversationsResponse page,
+                     platform.ListConversations(robot, request));
+    ++*pages;
+    all.insert(all.end(), page.conversations().begin(), page.conversations().end());
+    request.set_page_token(page.next_page_token());
+  } while (!request.page_token().empty() && *pages < 50);
+  return all;
+}
+
+TEST_F(YjiyunPlatformTest, ListsConversationsNewestFirst) {
+  Receive(kCustomer, 2);
+  Receive(kGroup, 3);
+  int pages = 0;
+  absl::StatusOr<std::vector<v1::Conversation>> conversations =
+      AllConversations(*platform_, robot_, 20, &pages);
+  ASSERT_THAT(conversations, IsOk());
+  ASSERT_THAT(*conversations, SizeIs(2));
+  EXPECT_EQ(pages, 1);
+  const v1::Conversation& group = (*conversations)[0];
+  EXPECT_EQ(group.conversation_id(), kGroup);
+  EXPECT_EQ(group.name(), "99998");
+  EXPECT_EQ(group.unread_count(), 3);
+  const v1::Conversation& customer = (*conversations)[1];
+  EXPECT_EQ(customer.conversation_id(), kCustomerChat);
+  // Its remark names it.
+  EXPECT_EQ(customer.name(), "职教");
+  EXPECT_EQ(customer.unread_count(), 2);
+  EXPECT_GT(group.last_active_ms(), customer.last_active_ms());
+  EXPECT_GT(customer.last_active_ms(), 0);
+}
+
+TEST_F(YjiyunPlatformTest, PagesConversationsThatShareOneTimeEachOnce) {
+  // Six chats, four of them last active at one time: pages of two split them.
+  v1::ListContactsRequest contacts_request;
+  contacts_request.set_page_size(5);
+  absl::StatusOr<v1::ListContactsResponse> contacts =
+      platform_->ListContacts(robot_, contacts_request);
+  ASSERT_THAT(contacts, IsOk());
+  std::vector<std::string> chat_users = {kCustomer, kCustomer2, kColleague, kGroup};
+  for (const v1::Contact& contact : contacts->contacts()) {
+    if (chat_users.size() < 6 && !absl::c_linear_search(chat_users, contact.user_id())) {
+      chat_users.push_back(contact.user_id());
+    }
+  }
+  ASSERT_THAT(chat_users, SizeIs(6));
+  int64_t tied_ms = 0;
+  for (const std::string& chat_user : chat_users) {
+    const nlohmann::json received = Receive(chat_user, 1);
+    ASSERT_THAT(received, SizeIs(1));
+    if (chat_user == kColleague) tied_ms = received[0]["timestamp"];
+  }
+  for (const char* chat_user : {kCustomer, kCustomer2, kGroup}) {
+    Control("chats",
+            {{"robotKey", kRobotKey}, {"chatUser", chat_user}, {"lastMsgActive", tied_ms}});
+  }
+
+  int pages = 0;
+  absl::StatusOr<std::vector<v1::Conversation>> conversations =
+      AllConversations(*platform_, robot_, 2, &pages);
+  ASSERT_THAT(conversations, IsOk());
+  std::set<std::string> ids;
+  int tied = 0;
+  for (size_t i = 0; i < conversations->size(); ++i) {
+    const v1::Conversation& conversation = (*conversations)[i];
+    EXPECT_TRUE(ids.insert(conversation.conversation_id()).second)
+        << conversation.conversation_id() << " twice";
+    if (conversation.last_active_ms() == tied_ms) ++tied;
+    if (i > 0) {
+      EXPECT_LE(conversation.last_active_ms(), (*conversations)[i - 1].last_active_ms());
+    }
+  }
+  EXPECT_EQ(ids.size(), 6u);
+  EXPECT_EQ(tied, 4);
+  EXPECT_TRUE(ids.contains(kGroup));
+  EXPECT_LE(pages, 4);
+}
+
+TEST_F(YjiyunPlatformTest, AConversationListYjiyunRefusesCarriesItsMessage) {
+  EXPECT_TRUE(RefusedBy(platform_->ListConversations(UnknownRobot(), {}).status(),
+                        absl::StatusCode::kFailedPrecondition, "robotKey无效"));
+  v1::ListConversationsRequest foreign;
+  foreign.set_page_token("next");
+  EXPECT_THAT(platform_->ListConversations(robot_, foreign),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("page_token")));
+}
+
+// Every message of `request`'s conversation, page by page; `between` runs
+// after the first page.
+absl::StatusOr<std::vector<v1::Event>> AllMessages(YjiyunPlatform& platform,
+                                                   const AccountRef& robot,
+                                                   v1::ListConversationMessagesRequest request,
+                                                   const std::function<void()>& between = {}) {
+  std::vector<v1::Event> all;
+  int pages = 0;
+  do {
+    ASSIGN_OR_RETURN(const v1::ListConversationMessagesResponse page,
+                     platform.ListConversationMessages(robot, request));
+    if (++pages == 1 && between) between();
+    all.insert(all.end(), page.events().begin(), page.events().end());
+    request.set_page_token(page.next_page_token());
+  } while (!request.page_token().empty() && pages < 50);
+  return all;
+}
+
+TEST_F(YjiyunPlatformTest, ListsAConversationsMessagesAsTheStreamsEvents) {
+  Receive(kCustomer, 5);
+  const std::vector<v1::Event> streamed =
+      sink_.WaitFor([](const std::vector<v1::Event>& e) { return e.size() >= 5; });
+  ASSERT_THAT(streamed, SizeIs(5));
+
+  v1::ListConversationMessagesRequest request;
+  // Either side first.
+  request.set_conversation_id("S:7881299459945762_1688853470427542");
+  request.set_page_size(2);
+  // Messages arriving while the client pages do not shift the pages.
+  absl::StatusOr<std::vector<v1::Event>> listed =
+      AllMessages(*platform_, robot_, request, [&] { Receive(kCustomer, 2); });
+  ASSERT_THAT(listed, IsOk());
+  std::vector<std::string> texts;
+  std::set<std::string> listed_ids;
+  for (const v1::Event& event : *listed) {
+    texts.push_back(event.message().text());
+    listed_ids.insert(event.event_id());
+    EXPECT_EQ(event.message().conversation_id(), kCustomerChat);
+  }
+  EXPECT_EQ(texts, (std::vector<std::string>{"消息5", "消息4", "消息3", "消息2", "消息1"}));
+  std::set<std::string> streamed_ids;
+  for (const v1::Event& event : streamed) streamed_ids.insert(event.event_id());
+  EXPECT_EQ(listed_ids, streamed_ids);
+}
+
+TEST_F(YjiyunPlatformTest, ListsAGroupsMessagesInATimeWindow) {
+  const nlohmann::json received = Receive(kGroup, 4, {{"content", "群消息{i}"}});
+  ASSERT_THAT(received, SizeIs(4));
+  v1::ListConversationMessagesRequest request;
+  request.set_conversation_id(kGroup);
+  request.set_since_ms(received[1]["timestamp"].get<int64_t>());
+  request.set_until_ms(received[2]["timestamp"].get<int64_t>());
+  request.set_page_size(1);
+  absl::StatusOr<std::vector<v1::Event>> listed = AllMessages(*platform_, robot_, request);
+  ASSERT_THAT(listed, IsOk());
+  ASSERT_THAT(*listed, SizeIs(2));
+  EXPECT_EQ((*listed)[0].message().text(), "群消息3");
+  EXPECT_EQ((*listed)[1].message().text(), "群消息2");
+  EXPECT_EQ((*listed)[1].message().conversation_id(), kGroup);
+  EXPECT_EQ((*listed)[1].message().sender_id(), kCustomer);
+}
+
+TEST_F(YjiyunPlatformTest, RefusesMessagesOfOtherRobotsAndPassesYjiyunsRefusal) {
+  v1::ListConversationMessagesRequest foreign;
+  foreign.set_conversation_id("S:1688800000000001_7881299459945762");
+  EXPECT_THAT(platform_->ListConversationMessages(robot_, foreign),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("conversation_id")));
+  v1::ListConversationMessagesRequest request;
+  request.set_conversation_id(kGroup);
+  // Busy on every attempt.
+  Control("busy", {{"count", 3}});
+  EXPECT_TRUE(RefusedBy(platform_->ListConversationMessages(robot_, request).status(),
+                        absl::StatusCode::kUnavailable, "服务器繁忙"));
+  request.set_page_token("5");
+  EXPECT_THAT(platform_->ListConversationMessages(robot_, request),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("page_token")));
+}
+
+// The emulator's chat of `chat_user` (state.robots[0].chats).
+nlohmann::json ChatState(const nlohmann::json& robot, const std::string& chat_user) {
+  for (const nlohmann::json& chat : robot["chats"]) {
+    if (chat["chatUser"] == chat_user) return chat;
+  }
+  return nullptr;
+}
+
+TEST_F(YjiyunPlatformTest, MarksConversationsRead) {
+  Receive(kGroup, 3);
+  Receive(kCustomer, 2);
+  ASSERT_EQ(ChatState(RobotState(), kGroup)["unreadCount"], 3);
+  v1::MarkConversationReadRequest group;
+  group.set_conversation_id(kGroup);
+  ASSERT_THAT(platform_->MarkConversationRead(robot_, group), IsOk());
+  v1::MarkConversationReadRequest customer;
+  customer.set_conversation_id(kCustomerChat);
+  ASSERT_THAT(platform_->MarkConversationRead(robot_, customer), IsOk());
+
+  const nlohmann::json robot = RobotState();
+  EXPECT_EQ(ChatState(robot, kGroup)["unreadCount"], 0);
+  EXPECT_EQ(ChatState(robot, kCustomer)["unreadCount"], 0);
+  EXPECT_EQ(Logged("unreadCleans"), nlohmann::json::parse(R"([
+      {"robotKey": "f16096caffd246acb5bb69b657a0894e",
+       "chatId": "S:1688853470427542_R:10696051755024720"},
+      {"robotKey": "f16096caffd246acb5bb69b657a0894e",
+       "chatId": "S:1688853470427542_7881299459945762"}])"));
+}
+
+TEST_F(YjiyunPlatformTest, AMarkReadYjiyunRefusesCarriesItsMessage) {
+  // No message yet: yjiyun has no such chat.
+  v1::MarkConversationReadRequest silent;
+  silent.set_conversation_id("S:1688853470427542_1688853470829406");
+  EXPECT_TRUE(RefusedBy(platform_->MarkConversationRead(robot_, silent),
+                        absl::StatusCode::kFailedPrecondition, "chatId无效"));
+  v1::MarkConversationReadRequest foreign;
+  foreign.set_conversation_id("S:1688800000000001_7881299459945762");
+  EXPECT_THAT(platform_->MarkConversationRead(robot_, foreign),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("conversation_id")));
+  EXPECT_THAT(Logged("unreadCleans"), SizeIs(0));
+}
+
+// The actions of `type` the emulator answered with `code`.
+int ActionsOf(const nlohmann::json& actions, const std::string& type, const std::string& code) {
+  return static_cast<int>(absl::c_count_if(actions, [&](const nlohmann::json& action) {
+    return action["type"] == type && action["code"] == code;
+  }));
+}
+
+TEST_F(YjiyunPlatformTest, AddsAContactByPhone) {
+  v1::AddContactRequest request;
+  request.set_phone("15620000229");
+  absl::StatusOr<v1::AddContactResponse> added = platform_->AddContact(robot_, request);
+  ASSERT_THAT(added, IsOk());
+  EXPECT_EQ(added->user().user_id(), "16888555558708");
+  EXPECT_EQ(added->user().name(), "陈xx");
+  EXPECT_FALSE(added->user().wechat_user());
+  EXPECT_EQ(ActionsOf(Logged("actions"), "robot.phone.contact.add", "0"), 1);
+}
+
+TEST_F(YjiyunPlatformTest, RefusesAddingUnknownPhonesAndByUserId) {
+  v1::AddContactRequest unknown;
+  unknown.set_phone("15600000000");
+  EXPECT_TRUE(RefusedBy(platform_->AddContact(robot_, unknown).status(),
+                        absl::StatusCode::kFailedPrecondition, "15600000000"));
+  v1::AddContactRequest by_id;
+  by_id.set_user_id("16888555558708");
+  EXPECT_THAT(platform_->AddContact(robot_, by_id),
+              StatusIs(absl::StatusCode::kUnimplemented, HasSubstr("yjiyun")));
+  v1::AddContactRequest with_message;
+  with_message.set_phone("15620000229");
+  with_message.set_verify_message("你好");
+  EXPECT_THAT(platform_->AddContact(robot_, with_message),
+              StatusIs(absl::StatusCode::kUnimplemented, HasSubstr("verify_message")));
+  EXPECT_EQ(ActionsOf(Logged("actions"), "robot.phone.contact.add", "0"), 0);
+}
+
+// The emulator's customer `user_id` of `robot`.
+nlohmann::json CustomerState(const nlohmann::json& robot, const std::string& user_id) {
+  for (const nlohmann::json& customer : robot["customers"]) {
+    if (customer["userId"] == user_id) return customer;
+  }
+  return nullptr;
+}
+
+TEST_F(YjiyunPlatformTest, AcceptsAFriendRequest) {
+  const std::string kStranger = "7881300000000077";
+  Control("events", {{"type", "robot.on.new.friend.request"},
+                     {"robotKey", kRobotKey},
+                     {"userId", kStranger},
+                     {"name", "新朋友"}});
+  sink_.WaitFor([](const std::vector<v1::Event>& e) {
+    return absl::c_any_of(e, [](const v1::Event& event) { return event.has_friend_request(); });
+  });
+  ASSERT_TRUE(CustomerState(RobotState(), kStranger).is_null());
+  v1::AcceptFriendRequestRequest request;
+  request.set_user_id(kStranger);
+  ASSERT_THAT(platform_->AcceptFriendRequest(robot_, request), IsOk());
+  const nlohmann::json robot = RobotState();
+  EXPECT_EQ(CustomerState(robot, kStranger)["name"], "新朋友");
+  EXPECT_THAT(robot["friendRequests"], SizeIs(0));
+  // Accepted once: there is no request any more.
+  EXPECT_TRUE(RefusedBy(platform_->AcceptFriendRequest(robot_, request),
+                        absl::StatusCode::kFailedPrecondition, kStranger));
+}
+
+TEST_F(YjiyunPlatformTest, HasYjiyunSyncTheAddressBook) {
+  v1::SyncContactsRequest groups;
+  groups.set_scope(v1::CONTACT_SYNC_SCOPE_GROUPS);
+  ASSERT_THAT(platform_->SyncContacts(robot_, groups), IsOk());
+  ASSERT_THAT(platform_->SyncContacts(robot_, {}), IsOk());
+  EXPECT_EQ(Logged("contactSyncs"), nlohmann::json::parse(R"([
+      {"robotKey": "f16096caffd246acb5bb69b657a0894e", "syncType": 2},
+      {"robotKey": "f16096caffd246acb5bb69b657a0894e", "syncType": 0}])"));
+  EXPECT_TRUE(RefusedBy(platform_->SyncContacts(UnknownRobot(), groups),
+                        absl::StatusCode::kFailedPrecondition, "robotKey无效"));
+}
+
+TEST_F(YjiyunPlatformTest, UpdatesACustomersRemarkAndDescription) {
+  v1::UpdateContactRequest request;
+  request.set_user_id(kCustomer2);
+  request.set_remark("老客户");
+  request.set_description("VIP");
+  ASSERT_THAT(platform_->UpdateContact(robot_, request), IsOk());
+  nlohmann::json customer = CustomerState(RobotState(), kCustomer2);
+  EXPECT_EQ(customer["realRemarks"], "老客户");
+  EXPECT_EQ(customer["remarks"], "VIP");
+  // The remark cleared; the description, not set, stays.
+  v1::UpdateContactRequest clear;
+  clear.set_user_id(kCustomer2);
+  clear.set_remark("");
+  ASSERT_THAT(platform_->UpdateContact(robot_, clear), IsOk());
+  customer = CustomerState(RobotState(), kCustomer2);
+  EXPECT_EQ(customer["realRemarks"], "");
+  EXPECT_EQ(customer["remarks"], "VIP");
+}
+
+TEST_F(YjiyunPlatformTest, RefusesContactUpdatesYjiyunCannotDo) {
+  v1::UpdateContactRequest phones;
+  phones.set_user_id(kCustomer2);
+  phones.set_remark("老客户");
+  phones.mutable_phones()->add_phones("13900000002");
+  EXPECT_THAT(platform_->UpdateContact(robot_, phones),
+              StatusIs(absl::StatusCode::kUnimplemented, HasSubstr("phone")));
+  v1::UpdateContactRequest stranger;
+  stranger.set_user_id("7889999999999999");
+  stranger.set_remark("x");
+  EXPECT_TRUE(RefusedBy(platform_->UpdateContact(robot_, stranger),
+                        absl::StatusCode::kFailedPrecondition, "7889999999999999"));
+  EXPECT_EQ(CustomerState(RobotState(), kCustomer2)["realRemarks"], "");
+}
+
+TEST_F(YjiyunPlatformTest, AddsListsAndRemovesGroupAdmins) {
+  v1::ChangeGroupAdminsRequest change;
+  change.set_conversation_id(kGroup);
+  change.add_user_ids(kColleague);
+  ASSERT_THAT(platform_->ChangeGroupAdmins(robot_, true, change), IsOk());
+  absl::StatusOr<nlohmann::json> state = emulator_->State();
+  ASSERT_THAT(state, IsOk());
+  EXPECT_EQ(GroupState(*state, kGroup)["admins"], nlohmann::json::array({kColleague}));
+  v1::ListGroupAdminsRequest list;
+  list.set_conversation_id(kGroup);
+  absl::StatusOr<v1::ListGroupAdminsResponse> admins = platform_->ListGroupAdmins(robot_, list);
+  ASSERT_THAT(admins, IsOk());
+  EXPECT_THAT(admins->admin_user_ids(), ::testing::ElementsAre(kColleague));
+
+  ASSERT_THAT(platform_->ChangeGroupAdmins(robot_, false, change), IsOk());
+  state = emulator_->State();
+  ASSERT_THAT(state, IsOk());
+  EXPECT_THAT(GroupState(*state, kGroup)["admins"], SizeIs(0));
+  admins = platform_->ListGroupAdmins(robot_, list);
+  ASSERT_THAT(admins, IsOk());
+  EXPECT_THAT(admins->admin_user_ids(), SizeIs(0));
+}
+
+TEST_F(YjiyunPlatformTest, GroupAdminChangesYjiyunRefusesCarryItsMessage) {
+  // Customers are not corp members.
+  v1::ChangeGroupAdminsRequest customer;
+  customer.set_conversation_id(kGroup);
+  customer.add_user_ids(kCustomer);
+  EXPECT_TRUE(RefusedBy(platform_->ChangeGroupAdmins(robot_, true, customer),
+                        absl::StatusCode::kFailedPrecondition, "admins invalid"));
+  // Removing one who is no admin.
+  v1::ChangeGroupAdminsRequest colleague;
+  colleague.set_conversation_id(kGroup);
+  colleague.add_user_ids(kColleague);
+  EXPECT_TRUE(RefusedBy(platform_->ChangeGroupAdmins(robot_, false, colleague),
+                        absl::StatusCode::kFailedPrecondition, "admins invalid"));
+  v1::ListGroupAdminsRequest unknown;
+  unknown.set_conversation_id("R:999");
+  EXPECT_TRUE(RefusedBy(platform_->ListGroupAdmins(robot_, unknown).status(),
+                        absl::StatusCode::kFailedPrecondition, "invalid conversion id"));
+  absl::StatusOr<nlohmann::json> state = emulator_->State();
+  ASSERT_THAT(state, IsOk());
+  EXPECT_THAT(GroupState(*state, kGroup)["admins"], SizeIs(0));
+}
+
+class YjiyunExportTest : public YjiyunPlatformTest {
+ protected:
+  // The group names of an export's spreadsheet (CSV from the emulator), in
+  // its order.
+  std::vector<std::string> ExportedNames(const v1::ExportGroupsRequest& request) {
+    absl::StatusOr<v1::ExportGroupsResponse> exported = platform_->ExportGroups({robot_}, request);
+    EXPECT_THAT(exported, IsOk());
+    if (!exported.ok()) return {};
+    HttpRequest download;
+    download.url = exported->download_url();
+    absl::StatusOr<HttpResponse> file = http_->Send(download);
+    EXPECT_THAT(file, IsOk());
+    if (!file.ok()) return {};
+    EXPECT_EQ(file->status_code, 200) << download.url;
+    std::vector<std::string> names;
+    for (absl::string_view line : absl::StrSplit(file->body, '\n', absl::SkipEmpty())) {
+      const std::vector<absl::string_view> cells = absl::StrSplit(line, ',');
+      if (cells.size() > 1 && cells[0] != "序号") names.emplace_back(cells[1]);
+    }
+    return names;
+  }
+};
+
+TEST_F(YjiyunExportTest, ExportsGroupsByIdOrByFilters) {
+  v1::ExportGroupsRequest by_id;
+  by_id.add_conversation_ids(kGroup);
+  EXPECT_EQ(ExportedNames(by_id), std::vector<std::string>{"99998"});
+
+  v1::ExportGroupsRequest newest_last;
+  newest_last.set_order(v1::EXPORT_GROUPS_ORDER_CREATED_ASC);
+  newest_last.set_account_in_group(true);
+  newest_last.set_owner_user_id(kRobotWxid);
+  std::vector<std::string> names = ExportedNames(newest_last);
+  ASSERT_THAT(names, SizeIs(kGroups));
+  // The configured group is older than the generated ones.
+  EXPECT_EQ(names.front(), "99998");
+  v1::ExportGroupsRequest by_name;
+  by_name.set_order(v1::EXPORT_GROUPS_ORDER_NAME_DESC);
+  by_name.set_name_contains("生成群");
+  by_name.set_min_members(4);
+  by_name.set_max_members(4);
+  EXPECT_EQ(ExportedNames(by_name),
+            (std::vector<std::string>{"生成群5", "生成群4", "生成群3", "生成群2", "生成群1"}));
+  v1::ExportGroupsRequest internal;
+  internal.set_external(false);
+  EXPECT_THAT(ExportedNames(internal), SizeIs(0));
+  v1::ExportGroupsRequest other_owner;
+  other_owner.set_owner_name("nobody");
+  EXPECT_THAT(ExportedNames(other_owner), SizeIs(0));
+}
+
+TEST_F(YjiyunExportTest, AnExportYjiyunRefusesCarriesItsMessage) {
+  v1::ExportGroupsRequest unknown;
+  unknown.add_conversation_ids(kGroup);
+  unknown.add_conversation_ids("R:999");
+  EXPECT_TRUE(RefusedBy(platform_->ExportGroups({robot_}, unknown).status(),
+                        absl::StatusCode::kFailedPrecondition, "R:999"));
+  v1::ExportGroupsRequest owner;
+  owner.set_owner_user_id("LianSen");
+  EXPECT_THAT(platform_->ExportGroups({robot_}, owner),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("owner_user_id")));
+}
+
+TEST_F(YjiyunPlatformTest, CopiesGroupSettingsOneEntryPerRobot) {
+  const std::vector<std::string> groups = GroupIds();
+  ASSERT_THAT(groups, SizeIs(kGroups));
+  std::vector<std::string> targets;
+  for (const std::string& id : groups) {
+    if (id != kGroup) targets.push_back(id);
+  }
+  v1::CopyGroupSettingsRequest request;
+  request.set_template_conversation_id(kGroup);
+  request.add_modules(v1::GROUP_SETTING_MODULE_WELCOME_NEW_MEMBER);
+  request.add_modules(v1::GROUP_SETTING_MODULE_DEFAULT_REPLY);
+  request.add_modules(v1::GROUP_SETTING_MODULE_KEYWORD_REPLY);
+  // Two targets of one robot.
+  v1::GroupSettingTarget& first = *request.add_targets();
+  first.set_account_id(robot_.account_id);
+  first.add_conversation_ids(targets[0]);
+  first.add_conversation_ids(targets[1]);
+  v1::GroupSettingTarget& second = *request.add_targets();
+  second.set_account_id(robot_.account_id);
+  second.add_conversation_ids(targets[2]);
+  ASSERT_THAT(platform_->CopyGroupSettings(robot_, {robot_, robot_}, request), IsOk());
+
+  const nlohmann::json settings = Logged("groupSettings");
+  ASSERT_THAT(settings, SizeIs(1));
+  EXPECT_EQ(settings[0]["r"], kRobotKey);
+  EXPECT_EQ(settings[0]["g"], kGroup);
+  EXPECT_EQ(settings[0]["module"], nlohmann::json::array({"WELCOME_NEW_MEMBER", "PERIOD_AUTO_REPLY",
+                                                          "GROUP_KEYWORD_REPLY"}));
+  EXPECT_EQ(settings[0]["targets"],
+            nlohmann::json::array(
+                {{{"robotKey", kRobotKey}, {"groups", {targets[0], targets[1], targets[2]}}}}));
+}
+
+TEST_F(YjiyunPlatformTest, AGroupSettingCopyYjiyunRefusesCarriesItsMessage) {
+  v1::CopyGroupSettingsRequest request;
+  request.set_template_conversation_id("R:999");
+  request.add_modules(v1::GROUP_SETTING_MODULE_WELCOME_NEW_MEMBER);
+  v1::GroupSettingTarget& target = *request.add_targets();
+  target.set_account_id(robot_.account_id);
+  target.add_conversation_ids(kGroup);
+  EXPECT_TRUE(RefusedBy(platform_->CopyGroupSettings(robot_, {robot_}, request),
+                        absl::StatusCode::kFailedPrecondition, "R:999"));
+  EXPECT_THAT(Logged("groupSettings"), SizeIs(0));
 }
 
 }  // namespace

@@ -62,16 +62,10 @@ constexpr absl::Duration kReferenceDuration = absl::Seconds(3);
 // WeCom's server_id of the first message, as the emulator numbers them.
 constexpr uint64_t kFirstServerId = 1047000;
 
-[[noreturn]] void Fail(const absl::Status& status) {
-  std::cerr << "bench/gateway: " << status << "\n";
-  std::exit(1);
-}
-
-template <typename T>
-T OrFail(absl::StatusOr<T> value) {
-  if (!value.ok()) Fail(value.status());
-  return *std::move(value);
-}
+using wecom::bench::Distribution;
+using wecom::bench::Fail;
+using wecom::bench::OrFail;
+using wecom::bench::PercentileMs;
 
 // The online accounts of the harness's emulator (the quntool test world),
 // each with its customers.
@@ -285,21 +279,6 @@ IngestFigures MeasureIngest(const GatewayHarness& harness, size_t events, int po
   return {.events_per_s = static_cast<double>(events) / absl::ToDoubleSeconds(streamed - start),
           .posted_per_s = static_cast<double>(events) / absl::ToDoubleSeconds(posted - start),
           .event_bytes = event_bytes};
-}
-
-// The p-th percentile (0 < p <= 1, nearest rank) of `samples`, in ms.
-double PercentileMs(std::vector<absl::Duration> samples, double p) {
-  std::sort(samples.begin(), samples.end());
-  const size_t rank = static_cast<size_t>(std::ceil(p * static_cast<double>(samples.size())));
-  return absl::ToDoubleMilliseconds(samples[std::max<size_t>(rank, 1) - 1]);
-}
-
-// "p10 … max" of `samples`, for the stderr lines.
-std::string Distribution(const std::vector<absl::Duration>& samples) {
-  return absl::StrFormat("p10 %.3f  p50 %.3f  p90 %.3f  p99 %.3f  max %.3f",
-                         PercentileMs(samples, 0.10), PercentileMs(samples, 0.50),
-                         PercentileMs(samples, 0.90), PercentileMs(samples, 0.99),
-                         PercentileMs(samples, 1.0));
 }
 
 struct LatencyFigures {

@@ -48,16 +48,8 @@ constexpr absl::Duration kPoll = absl::Milliseconds(10);
 // Corps of the harness.
 enum Corp : size_t { kImagesCorp = 0, kWarmupCorp = 1, kLargeCorp = 2 };
 
-[[noreturn]] void Fail(const absl::Status& status) {
-  std::cerr << "bench/media: " << status << "\n";
-  std::exit(1);
-}
-
-template <typename T>
-T OrFail(absl::StatusOr<T> value) {
-  if (!value.ok()) Fail(value.status());
-  return *std::move(value);
-}
+using wecom::bench::Fail;
+using wecom::bench::OrFail;
 
 // Single-thread OpenSSL MD5 over one piece-sized buffer hashed again and
 // again for `duration` (the fetcher hashes 512 KiB pieces); MB/s.

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "CLI/CLI.hpp"
+#include "absl/algorithm/container.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -104,7 +105,7 @@ class DirectSocket {
     RETURN_IF_ERROR(client_.Emit("action", action));
     absl::MutexLock lock(&mu_);
     auto answered = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-      return !answers_.empty() && answers_.back() == id;
+      return absl::c_linear_search(answers_, id);
     };
     if (!mu_.AwaitWithTimeout(absl::Condition(&answered), absl::Seconds(15))) {
       return absl::DeadlineExceededError(absl::StrCat("no answer to ", id));
@@ -139,7 +140,8 @@ absl::Status Inject(GatewayHarness& harness, size_t count, absl::string_view pre
 }
 
 bool IsInboundText(const v1::Event& event) {
-  return event.has_message() && event.message().direction() == v1::DIRECTION_INBOUND;
+  return event.has_message() && event.message().direction() == v1::DIRECTION_INBOUND &&
+         event.message().type() == v1::MESSAGE_TYPE_TEXT;
 }
 
 struct EventFigures {
@@ -149,9 +151,13 @@ struct EventFigures {
 
 EventFigures MeasureEvents(GatewayHarness& harness, DirectSocket& direct, size_t events) {
   uint64_t after = Head(harness);
+  const int64_t direct_before_warmup = direct.messages();
   if (absl::Status s = Inject(harness, kWarmupEvents, "warm-up"); !s.ok()) Fail(s);
   OrFail(harness.AwaitEvents(after, kWarmupEvents, IsInboundText, kEventsTimeout));
-  const int64_t direct_before = direct.messages();
+  const int64_t direct_before = direct_before_warmup + static_cast<int64_t>(kWarmupEvents);
+  if (absl::Status s = direct.AwaitMessages(direct_before, absl::Now() + kEventsTimeout); !s.ok()) {
+    Fail(s);
+  }
   after = Head(harness);
   const absl::Time start = absl::Now();
   // The control call returns once the emulator has pushed every message.

@@ -7,8 +7,9 @@
 # media service follows the archive, fetches every image, voice note, video
 # and file through it, verifies each against the message's md5sum, and a few
 # are downloaded and checked; then a few lines of both services' /metrics.
-# Last, the robot gateway on the quntool emulator: accounts, contacts, a send
-# that goes out paced and comes back confirmed by the vendor's callback.
+# Last, the robot gateway on the quntool and yjiyun emulators: accounts,
+# contacts, sends that go out paced and come back confirmed by the vendors'
+# callback or socket.io echo, and a customer's message pushed over socket.io.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MESSAGES=${MESSAGES:-3000}
@@ -168,6 +169,19 @@ exec {quntool_fd}< <(exec "$B/emulators/quntool/quntool-emulator" --config "$DEM
 pids+=($!)
 read -r -t 30 -u "$quntool_fd" line
 QUNTOOL_PORT=${line##*:}
+echo "== robot gateway: the yjiyun emulator (node, socket.io; one robot, 52 customers, 6 groups)"
+YJIYUN_ROBOT=f16096caffd246acb5bb69b657a0894e
+YJIYUN_CUSTOMER=7881299459945762
+head -c 18 /dev/urandom | base64 | tr -d '\n/+=' > "$DEMO/yjiyun-secret"
+chmod 600 "$DEMO/yjiyun-secret"
+# The example world, with this run's accessSecret.
+node -e 'const c = require(process.argv[1]); c.users[0].accessSecret = process.argv[2];
+         process.stdout.write(JSON.stringify(c));' \
+  "$PWD/emulators/yjiyun/example-config.json" "$(cat "$DEMO/yjiyun-secret")" > "$DEMO/yjiyun.json"
+exec {yjiyun_fd}< <(exec node emulators/yjiyun/server.js --config "$DEMO/yjiyun.json" --listen 127.0.0.1:0)
+pids+=($!)
+read -r -t 30 -u "$yjiyun_fd" line
+YJIYUN_PORT=${line##*:}
 cat > "$DEMO/gateway.yaml" <<YAML
 listen: 127.0.0.1:0
 metrics_listen: 127.0.0.1:0
@@ -180,6 +194,10 @@ webhook:
 quntool:
   base_url: http://127.0.0.1:$QUNTOOL_PORT
   apikey: {file: $DEMO/quntool-apikey}
+yjiyun:
+  base_url: http://127.0.0.1:$YJIYUN_PORT
+  access_key: user1
+  access_secret: {file: $DEMO/yjiyun-secret}
 YAML
 exec {gateway_fd}< <(exec "$B/services/robot-gateway/server/wecom-robot-gateway" --config "$DEMO/gateway.yaml")
 pids+=($!)
@@ -203,7 +221,15 @@ for i in 1 2 3; do
     --conversation "S:${QUNTOOL_ACCOUNT}_$QUNTOOL_CUSTOMER" --text "你好 #$i from the gateway" \
     --key "demo-$i" --wait
 done
-echo "== the event stream: each send's steps and the vendor's echo"
+echo "== yjiyun: a send over socket.io, confirmed by its echo, and a customer's reply pushed to the gateway"
+"${ROBOT[@]}" robot send --account "yjiyun:$YJIYUN_ROBOT" \
+  --conversation "S:1688853470427542_$YJIYUN_CUSTOMER" --text "你好 from the gateway over socket.io" \
+  --key "demo-yjiyun" --wait
+curl -s -X POST "http://127.0.0.1:$YJIYUN_PORT/emulator/messages" -H 'Content-Type: application/json' \
+  -d "{\"robotKey\": \"$YJIYUN_ROBOT\", \"chatUser\": \"$YJIYUN_CUSTOMER\", \"content\": \"收到, 谢谢\"}" >/dev/null
+# Until both yjiyun messages (the send's echo and the reply) are stored.
+timeout 30 "${ROBOT[@]}" robot events --account "yjiyun:$YJIYUN_ROBOT" --type message --max 2 >/dev/null
+echo "== the event stream: each send's steps and the vendors' echoes and messages"
 # One line per event: position, type, the send's state or the message text.
 "${ROBOT[@]}" robot events --until-caught-up | awk '
   function field(re, skip) { return match($0, re) ? substr($0, RSTART + skip, RLENGTH - skip - 1) : "" }
@@ -213,5 +239,6 @@ echo "== the event stream: each send's steps and the vendor's echo"
           field("\"content\":\"[^\"]*\"", 11) field("\"text\":\"[^\"]*\"", 8) }'
 
 curl -s "http://127.0.0.1:$GATEWAY_METRICS_PORT/metrics" |
-  grep -E '^robot_gateway_(sends_total|events_total|vendor_requests_total)' | awk "NR <= 12"
+  grep -E '^robot_gateway_(sends_total|events_total|vendor_requests_total|socket_connected)' |
+  awk "NR <= 14"
 echo "== done; files in $DEMO"

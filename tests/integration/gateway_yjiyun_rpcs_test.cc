@@ -74,8 +74,8 @@ class GatewayYjiyunRpcsTest : public ::testing::Test {
     return nullptr;
   }
 
-  // Sends `text` to the customer; its send id once CONFIRMED by its echo.
-  std::string SendConfirmed(const std::string& text) {
+  // Sends `text` to the customer; its send id.
+  std::string Send(const std::string& text) {
     v1::SendRequest request;
     request.set_account_id(kRobot);
     request.set_conversation_id(kChat);
@@ -275,6 +275,9 @@ TEST_F(GatewayYjiyunRpcsTest, Groups) {
   exported.set_name_contains("99998");
   EXPECT_THAT(Call(stub.get(), &v1::Groups::Stub::ExportGroups, exported).status(),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("conversation_ids")));
+  exported.clear_conversation_ids();
+  ASSERT_OK_AND_ASSIGN(file, Call(stub.get(), &v1::Groups::Stub::ExportGroups, exported));
+  EXPECT_TRUE(absl::StartsWith(file.download_url(), yjiyun().endpoint())) << file.download_url();
   v1::CopyGroupSettingsRequest copy;
   copy.set_template_account_id(kRobot);
   copy.set_template_conversation_id(kGroup);
@@ -354,13 +357,14 @@ TEST_F(GatewayYjiyunRpcsTest, Messaging) {
   forward.add_target_ids(kCustomer2);
   forward.add_target_ids(kGroup);
   ASSERT_OK(Call(stub.get(), &v1::Messaging::Stub::ForwardMessage, forward).status());
-  ASSERT_OK(gateway_
-                ->AwaitEvents(0, 2,
-                              [](const v1::Event& event) {
-                                return event.message().type() == v1::MESSAGE_TYPE_IMAGE &&
-                                       event.message().direction() == v1::DIRECTION_OUTBOUND;
-                              })
-                .status());
+  ASSERT_OK_AND_ASSIGN(std::vector<v1::Event> copies,
+                       gateway_->AwaitEvents(0, 2, [](const v1::Event& event) {
+                         return event.message().type() == v1::MESSAGE_TYPE_IMAGE &&
+                                event.message().direction() == v1::DIRECTION_OUTBOUND;
+                       }));
+  EXPECT_EQ((std::set<std::string>{copies[0].message().conversation_id(),
+                                   copies[1].message().conversation_id()}),
+            (std::set<std::string>{absl::StrCat("S:", kRobotWxid, "_", kCustomer2), kGroup}));
   forward.set_server_id("12ab");
   EXPECT_THAT(Call(stub.get(), &v1::Messaging::Stub::ForwardMessage, forward).status(),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("server_id")));
@@ -379,14 +383,36 @@ TEST_F(GatewayYjiyunRpcsTest, Messaging) {
   ASSERT_OK(Call(stub.get(), &v1::Messaging::Stub::CreateMassSendTask, task).status());
   const nlohmann::json tasks = State()["tasks"];
   ASSERT_THAT(tasks, SizeIs(1));
+  EXPECT_EQ(tasks[0]["name"], "周报");
   EXPECT_EQ(tasks[0]["taskType"], 2);
   EXPECT_EQ(tasks[0]["execStartTime"], "09:30");
+  EXPECT_EQ(tasks[0]["weekday"], nlohmann::json::array({"MON"}));
+  EXPECT_EQ(tasks[0]["taskRule"], 2);
   EXPECT_EQ(tasks[0]["perSuitSecond"], 45);
+  EXPECT_EQ(tasks[0]["perSuitSecondUpper"], 60);
+  EXPECT_EQ(tasks[0]["suitCount"], 12);
+  EXPECT_EQ(tasks[0]["isGroupChat"], 1);
+  EXPECT_EQ(tasks[0]["contents"],
+            nlohmann::json::array({{{"msgType", 1}, {"content", "本周新品"}}}));
   EXPECT_EQ(tasks[0]["acceptTarget"][0]["chatUser"],
             nlohmann::json::array({kCustomer, kCustomer2}));
-  task.mutable_weekly()->set_time_of_day("9:30");
-  EXPECT_THAT(Call(stub.get(), &v1::Messaging::Stub::CreateMassSendTask, task).status(),
+  // Refused by the gateway, counted, and never asked of yjiyun.
+  v1::CreateMassSendTaskRequest bad_time = task;
+  bad_time.mutable_weekly()->set_time_of_day("9:30");
+  EXPECT_THAT(Call(stub.get(), &v1::Messaging::Stub::CreateMassSendTask, bad_time).status(),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("weekly.time_of_day")));
+  v1::CreateMassSendTaskRequest mixed = task;
+  mixed.add_target_ids(kGroup);
+  EXPECT_THAT(Call(stub.get(), &v1::Messaging::Stub::CreateMassSendTask, mixed).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("target_ids")));
+  v1::CreateMassSendTaskRequest blank = task;
+  blank.mutable_contents(0)->mutable_text()->set_content(" ");
+  EXPECT_THAT(Call(stub.get(), &v1::Messaging::Stub::CreateMassSendTask, blank).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("contents[0].text.content")));
+  EXPECT_THAT(State()["tasks"], SizeIs(1));
+  EXPECT_THAT(gateway_->MetricsText(),
+              HasSubstr("robot_gateway_rejected_requests_total{field=\"contents.text.content\","
+                        "method=\"CreateMassSendTask\"} 1"));
 
   // Conversations: the customer's is the newest, unread until marked read.
   v1::ListConversationsRequest conversations;
@@ -435,9 +461,9 @@ TEST_F(GatewayYjiyunRpcsTest, Messaging) {
 
 TEST_F(GatewayYjiyunRpcsTest, TokensExpiringMidTrafficLoseNoRequest) {
   std::vector<std::string> sends;
-  for (int i = 0; i < 5; ++i) sends.push_back(SendConfirmed(absl::StrCat("before ", i)));
+  for (int i = 0; i < 5; ++i) sends.push_back(Send(absl::StrCat("before ", i)));
   ASSERT_OK(yjiyun().Control("tokens/expire", {{"disconnect", false}}).status());
-  for (int i = 0; i < 5; ++i) sends.push_back(SendConfirmed(absl::StrCat("after ", i)));
+  for (int i = 0; i < 5; ++i) sends.push_back(Send(absl::StrCat("after ", i)));
   // An HTTP list and a socket action with the expired token, too.
   v1::ListGroupsRequest groups;
   groups.set_account_id(kRobot);
@@ -457,6 +483,10 @@ TEST_F(GatewayYjiyunRpcsTest, TokensExpiringMidTrafficLoseNoRequest) {
   const nlohmann::json state = State();
   EXPECT_THAT(state["sent"], SizeIs(10));
   EXPECT_GE(state["tokens"]["issued"], 2);
+  // The socket's requests met the expired token and went again.
+  EXPECT_THAT(gateway_->MetricsText(),
+              HasSubstr("robot_gateway_vendor_requests_total{endpoint=\"socket message\","
+                        "result=\"1000\",vendor=\"yjiyun\"}"));
 }
 
 TEST_F(GatewayYjiyunRpcsTest, ActionsGoOverTheBridgeWhileTheSocketIsDown) {
@@ -468,7 +498,7 @@ TEST_F(GatewayYjiyunRpcsTest, ActionsGoOverTheBridgeWhileTheSocketIsDown) {
   admins.set_conversation_id(kGroup);
   auto stub = gateway_->Groups();
   ASSERT_OK(Call(stub.get(), &v1::Groups::Stub::ListGroupAdmins, admins).status());
-  const std::string sent = SendConfirmed("over the bridge");
+  const std::string sent = Send("over the bridge");
   ASSERT_OK(gateway_
                 ->AwaitEvents(0, 1,
                               [&](const v1::Event& event) {

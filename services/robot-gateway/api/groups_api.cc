@@ -21,6 +21,7 @@ constexpr int kMaxGroupAdmins = 3;
 constexpr int kMaxExportedAccounts = 100;
 constexpr int kMaxExportedGroups = 1000;
 constexpr int kMaxSettingTargets = 100;
+constexpr int kMaxSettingGroups = 1000;
 
 }  // namespace
 
@@ -223,7 +224,7 @@ absl::StatusOr<v1::CopyGroupSettingsResponse> GroupsApi::CopyGroupSettings(
       return check.Invalid(absl::StrCat(field, ".account_id"), "not of the template's vendor");
     }
     const std::string groups = absl::StrCat(field, ".conversation_ids");
-    RETURN_IF_ERROR(check.Ids(groups, target.conversation_ids(), 1, kMaxExportedGroups));
+    RETURN_IF_ERROR(check.Ids(groups, target.conversation_ids(), 1, kMaxSettingGroups));
     for (int j = 0; j < target.conversation_ids().size(); ++j) {
       RETURN_IF_ERROR(
           check.GroupConversationId(absl::StrCat(groups, "[", j, "]"), target.conversation_ids(j)));

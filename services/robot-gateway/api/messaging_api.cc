@@ -5,7 +5,7 @@
 
 #include "absl/algorithm/container.h"
 #include "absl/strings/ascii.h"
-#include "absl/strings/numbers.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/status/status_macros.h"
 
@@ -15,7 +15,7 @@ namespace {
 // WeCom blocks larger videos (robot.proto MessageContent.video).
 constexpr uint64_t kMaxVideoBytes = 50 * 1024 * 1024;
 constexpr int kMaxMentions = 100;
-constexpr int kMaxTargets = 100;
+constexpr int kMaxForwardTargets = 100;
 constexpr int kMaxMassSendTargets = 10000;
 // The vendor advises no more than eight messages a task (seed 001 2.7).
 constexpr int kMaxMassSendContents = 8;
@@ -24,11 +24,13 @@ constexpr std::array<absl::string_view, 7> kWeekdays = {"SUN", "MON", "TUE", "WE
 
 // "hh:mm", 00:00-23:59.
 bool IsTimeOfDay(absl::string_view text) {
-  int hours = 0;
-  int minutes = 0;
-  return text.size() == 5 && text[2] == ':' && absl::SimpleAtoi(text.substr(0, 2), &hours) &&
-         absl::SimpleAtoi(text.substr(3, 2), &minutes) && absl::ascii_isdigit(text[0]) &&
-         absl::ascii_isdigit(text[3]) && hours < 24 && minutes < 60;
+  if (text.size() != 5 || text[2] != ':') return false;
+  for (const size_t i : {0, 1, 3, 4}) {
+    if (!absl::ascii_isdigit(static_cast<unsigned char>(text[i]))) return false;
+  }
+  const int hours = (text[0] - '0') * 10 + (text[1] - '0');
+  const int minutes = (text[3] - '0') * 10 + (text[4] - '0');
+  return hours < 24 && minutes < 60;
 }
 
 absl::Status CheckDigits(const RequestCheck& check, absl::string_view field,
@@ -46,62 +48,71 @@ absl::Status CheckMedia(const RequestCheck& check, absl::string_view field,
   return check.NotBlank(absl::StrCat(field, ".file_url"), media.file_url());
 }
 
-absl::Status CheckText(const RequestCheck& check, const v1::TextContent& text, bool group) {
-  RETURN_IF_ERROR(check.NotBlank("content.text.content", text.content()));
+absl::Status CheckText(const RequestCheck& check, absl::string_view field,
+                       const v1::TextContent& text, bool group) {
+  RETURN_IF_ERROR(check.NotBlank(absl::StrCat(field, ".content"), text.content()));
   if (!group && !text.mention_user_ids().empty()) {
-    return check.Invalid("content.text.mention_user_ids", "only in group (R:) conversations");
+    return check.Invalid(absl::StrCat(field, ".mention_user_ids"),
+                         "only in group (R:) conversations");
   }
   if (!group && text.mention_all()) {
-    return check.Invalid("content.text.mention_all", "only in group (R:) conversations");
+    return check.Invalid(absl::StrCat(field, ".mention_all"), "only in group (R:) conversations");
   }
-  return check.Ids("content.text.mention_user_ids", text.mention_user_ids(), 0, kMaxMentions);
+  return check.Ids(absl::StrCat(field, ".mention_user_ids"), text.mention_user_ids(), 0,
+                   kMaxMentions);
 }
 
-absl::Status CheckContent(const RequestCheck& check, const v1::MessageContent& content,
-                          bool group) {
+// `content` is the request's field `field` ("content", "contents[2]").
+absl::Status CheckContent(const RequestCheck& check, absl::string_view field,
+                          const v1::MessageContent& content, bool group) {
   switch (content.kind_case()) {
     case v1::MessageContent::kText:
-      return CheckText(check, content.text(), group);
+      return CheckText(check, absl::StrCat(field, ".text"), content.text(), group);
     case v1::MessageContent::kImage:
-      return CheckMedia(check, "content.image", content.image());
+      return CheckMedia(check, absl::StrCat(field, ".image"), content.image());
     case v1::MessageContent::kFile:
-      return CheckMedia(check, "content.file", content.file());
+      return CheckMedia(check, absl::StrCat(field, ".file"), content.file());
     case v1::MessageContent::kGif:
-      return CheckMedia(check, "content.gif", content.gif());
+      return CheckMedia(check, absl::StrCat(field, ".gif"), content.gif());
     case v1::MessageContent::kVideo:
-      RETURN_IF_ERROR(CheckMedia(check, "content.video", content.video()));
+      RETURN_IF_ERROR(CheckMedia(check, absl::StrCat(field, ".video"), content.video()));
       if (content.video().size_bytes() > kMaxVideoBytes) {
-        return check.Invalid("content.video.size_bytes", "at most 50 MiB (WeCom blocks larger)");
+        return check.Invalid(absl::StrCat(field, ".video.size_bytes"),
+                             "at most 50 MiB (WeCom blocks larger)");
       }
       return absl::OkStatus();
     case v1::MessageContent::kVoice:
-      return CheckMedia(check, "content.voice", content.voice());
+      return CheckMedia(check, absl::StrCat(field, ".voice"), content.voice());
     case v1::MessageContent::kPersonCard:
-      return check.NotBlank("content.person_card.user_id", content.person_card().user_id());
+      return check.NotBlank(absl::StrCat(field, ".person_card.user_id"),
+                            content.person_card().user_id());
     case v1::MessageContent::kLink:
-      RETURN_IF_ERROR(check.NotBlank("content.link.title", content.link().title()));
-      return check.NotBlank("content.link.url", content.link().url());
+      RETURN_IF_ERROR(check.NotBlank(absl::StrCat(field, ".link.title"), content.link().title()));
+      return check.NotBlank(absl::StrCat(field, ".link.url"), content.link().url());
     case v1::MessageContent::kMiniProgram:
-      return check.NotBlank("content.mini_program.appid", content.mini_program().appid());
+      return check.NotBlank(absl::StrCat(field, ".mini_program.appid"),
+                            content.mini_program().appid());
     case v1::MessageContent::kSavedMiniProgramId:
       if (content.saved_mini_program_id() <= 0) {
-        return check.Invalid("content.saved_mini_program_id", "must be positive");
+        return check.Invalid(absl::StrCat(field, ".saved_mini_program_id"), "must be positive");
       }
       return absl::OkStatus();
     case v1::MessageContent::kVideoNum:
-      return check.NotBlank("content.video_num.url", content.video_num().url());
+      return check.NotBlank(absl::StrCat(field, ".video_num.url"), content.video_num().url());
     case v1::MessageContent::kSavedVideoNumId:
       if (content.saved_video_num_id() <= 0) {
-        return check.Invalid("content.saved_video_num_id", "must be positive");
+        return check.Invalid(absl::StrCat(field, ".saved_video_num_id"), "must be positive");
       }
       return absl::OkStatus();
     case v1::MessageContent::kQuote:
-      RETURN_IF_ERROR(check.NotBlank("content.quote.content", content.quote().content()));
-      return check.NotBlank("content.quote.quoted_server_id", content.quote().quoted_server_id());
+      RETURN_IF_ERROR(
+          check.NotBlank(absl::StrCat(field, ".quote.content"), content.quote().content()));
+      return check.NotBlank(absl::StrCat(field, ".quote.quoted_server_id"),
+                            content.quote().quoted_server_id());
     case v1::MessageContent::KIND_NOT_SET:
       break;
   }
-  return check.Invalid("content", "exactly one kind must be set");
+  return check.Invalid(field, "exactly one kind must be set");
 }
 
 // States in which an account may log in again by itself, so its sends can
@@ -159,8 +170,8 @@ absl::StatusOr<v1::SendResponse> MessagingApi::Send(const v1::SendRequest& reque
   const RequestCheck check("Send", metrics_);
   ASSIGN_OR_RETURN(AccountRef ref, check.Account("account_id", request.account_id()));
   RETURN_IF_ERROR(check.ConversationId("conversation_id", request.conversation_id()));
-  RETURN_IF_ERROR(
-      CheckContent(check, request.content(), IsGroupConversation(request.conversation_id())));
+  RETURN_IF_ERROR(CheckContent(check, "content", request.content(),
+                               IsGroupConversation(request.conversation_id())));
   RETURN_IF_ERROR(check.IdempotencyKey("idempotency_key", request.idempotency_key()));
   ASSIGN_OR_RETURN(v1::Account account, accounts_->Find(ref, "account_id", CanQueueSends));
   if (!CanQueueSends(account)) {
@@ -254,7 +265,7 @@ absl::StatusOr<v1::ForwardMessageResponse> MessagingApi::ForwardMessage(
   const RequestCheck check("ForwardMessage", metrics_);
   ASSIGN_OR_RETURN(AccountRef ref, check.Account("account_id", request.account_id()));
   RETURN_IF_ERROR(CheckDigits(check, "server_id", request.server_id()));
-  RETURN_IF_ERROR(check.Ids("target_ids", request.target_ids(), 1, kMaxTargets));
+  RETURN_IF_ERROR(check.Ids("target_ids", request.target_ids(), 1, kMaxForwardTargets));
   ASSIGN_OR_RETURN(RobotPlatform * platform, accounts_->OnlinePlatform(ref));
   RETURN_IF_ERROR(platform->ForwardMessage(ref, request));
   return v1::ForwardMessageResponse();
@@ -281,12 +292,32 @@ absl::StatusOr<v1::CreateMassSendTaskResponse> MessagingApi::CreateMassSendTask(
     }
   }
   RETURN_IF_ERROR(check.Ids("target_ids", request.target_ids(), 1, kMaxMassSendTargets));
+  bool groups = false;
+  bool customers = false;
+  for (int i = 0; i < request.target_ids().size(); ++i) {
+    const std::string& target = request.target_ids(i);
+    if (IsGroupConversation(target)) {
+      groups = true;
+    } else if (absl::StartsWith(target, "S:") || absl::StartsWith(target, "R:")) {
+      return check.Invalid(absl::StrCat("target_ids[", i, "]"),
+                           "a customer's user id or a group's \"R:…\" id");
+    } else {
+      customers = true;
+    }
+  }
+  if (groups && customers) return check.Invalid("target_ids", "customers or groups, not both");
   if (request.contents().empty() || request.contents().size() > kMaxMassSendContents) {
     return check.Invalid("contents", "1-8 messages");
   }
   for (int i = 0; i < request.contents().size(); ++i) {
-    if (request.contents(i).kind_case() == v1::MessageContent::KIND_NOT_SET) {
-      return check.Invalid(absl::StrCat("contents[", i, "]"), "no content");
+    const v1::MessageContent& content = request.contents(i);
+    const std::string field = absl::StrCat("contents[", i, "]");
+    // The vendor finds a mini program by its title, not its appid.
+    if (content.has_mini_program()) {
+      RETURN_IF_ERROR(check.NotBlank(absl::StrCat(field, ".mini_program.title"),
+                                     content.mini_program().title()));
+    } else {
+      RETURN_IF_ERROR(CheckContent(check, field, content, groups));
     }
   }
   if (request.targets_per_batch() < 0) {

@@ -72,6 +72,8 @@ absl::Status YjiyunChannel::Start() {
     if (reconnects_.joinable()) return absl::FailedPreconditionError("already started");
     // Nothing before the start is looked for.
     cursor_ms_ = absl::ToUnixMillis(options_.clock->Now());
+    // Exported from the start, so a gateway that never connects shows 0.
+    if (options_.metrics != nullptr) options_.metrics->SetSocketConnected(kVendor, false);
   }
   const absl::Status connected = Connect();
   if (!connected.ok()) {
@@ -83,7 +85,12 @@ absl::Status YjiyunChannel::Start() {
 }
 
 absl::Status YjiyunChannel::Connect() {
-  ASSIGN_OR_RETURN(const Secret token, api_->Token());
+  absl::StatusOr<Secret> renewed = api_->Token();
+  if (!renewed.ok()) {
+    if (options_.metrics != nullptr) options_.metrics->SocketConnectAttempt(kVendor, "failed");
+    return renewed.status();
+  }
+  const Secret token = *std::move(renewed);
   socketio::SocketIoOptions socket;
   socket.url = api_->base_url();
   socket.nsp = std::string(kNamespace);
@@ -109,13 +116,14 @@ absl::Status YjiyunChannel::Connect() {
       connected = absl::UnavailableError("yjiyun dropped the connection as it opened");
     } else {
       connected_ = true;
+      // Under the lock, so that a disconnect's 0 cannot come before this 1.
+      if (options_.metrics != nullptr) options_.metrics->SetSocketConnected(kVendor, true);
     }
   }
   if (options_.metrics != nullptr) {
     options_.metrics->SocketConnectAttempt(kVendor, connected.ok() ? "ok"
                                                     : refused      ? "refused"
                                                                    : "failed");
-    if (connected.ok()) options_.metrics->SetSocketConnected(kVendor, true);
   }
   return connected;
 }
@@ -166,9 +174,9 @@ void YjiyunChannel::OnDisconnect(socketio::DisconnectReason reason, const std::s
             {{"reason", std::string(socketio::DisconnectReasonName(reason))}, {"detail", detail}});
   if (options_.metrics != nullptr) {
     options_.metrics->SocketDisconnected(kVendor, socketio::DisconnectReasonName(reason));
-    options_.metrics->SetSocketConnected(kVendor, false);
   }
   absl::MutexLock lock(&mu_);
+  if (options_.metrics != nullptr) options_.metrics->SetSocketConnected(kVendor, false);
   connected_ = false;
   ++sessions_ended_;
   wake_ = true;
@@ -317,11 +325,10 @@ bool YjiyunChannel::Answer(absl::string_view event, const json& payload) {
 void YjiyunChannel::OnMessage(const json& payload) {
   if (stopping()) return;
   // The echo (or refusal) of a send answers its request at once (the gap
-  // fill below may take long) and is an event too.
-  Answer("message", payload);
-  // Except a refusal of the token: the request goes again with a renewed
-  // one, and its echo, under the same messageId, is the event.
-  if (JsonInt(payload, "code") == kYjiyunAuthFailed) return;
+  // fill below may take long) and is an event too, except a refusal of the
+  // token that a request is waiting for: it goes again with a renewed token,
+  // and its echo, under the same messageId, is the event.
+  if (Answer("message", payload) && JsonInt(payload, "code") == kYjiyunAuthFailed) return;
   FillGapIfPending();
   absl::StatusOr<VendorEvent> event = NormalizeYjiyunMessage(payload);
   if (!event.ok()) {

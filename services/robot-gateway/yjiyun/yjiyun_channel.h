@@ -107,12 +107,12 @@ class YjiyunChannel {
   // Fills the gap if a reconnect or a failed delivery left one; runs before
   // any event that arrived after the reconnect is delivered.
   void FillGapIfPending() ABSL_LOCKS_EXCLUDED(fill_mu_, mu_);
-  // Delivers the messages since `since_ms`.
   // What a gap fill read: its newest message's time and how many it read.
   struct GapFilled {
     int64_t newest_ms = 0;
     int64_t messages = 0;
   };
+  // Delivers the messages since `since_ms`.
   absl::StatusOr<GapFilled> FillGap(int64_t since_ms) ABSL_EXCLUSIVE_LOCKS_REQUIRED(fill_mu_);
   // A pushed (or read back) event dropped as malformed.
   void Malformed(absl::string_view event, const absl::Status& why) const;

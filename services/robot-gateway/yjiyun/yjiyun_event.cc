@@ -213,10 +213,11 @@ absl::StatusOr<VendorEvent> NormalizeYjiyunMessage(const json& body) {
     message.set_type(TypeOf(content_type));
     // chat/message items (2.11) have no isSelf: the robot's own messages
     // are the ones with a send status (or the gateway's messageIds).
-    const bool outbound = JsonBool(from, "isSelf") || content_type == kSentFromPhone ||
-                          JsonFind(body, "sendStatus") != nullptr ||
-                          JsonFind(body, "sentStatus") != nullptr ||
-                          absl::StartsWith(JsonString(body, "messageId"), kGatewayMessageIdPrefix);
+    const bool outbound =
+        JsonBool(from, "isSelf") || content_type == kSentFromPhone ||
+        JsonFind(body, "sendStatus") != nullptr || JsonFind(body, "sentStatus") != nullptr ||
+        absl::StartsWith(JsonString(body, "messageId"), kGatewayMessageIdPrefix) ||
+        absl::StartsWith(JsonString(body, "messageId"), kGatewayActionIdPrefix);
     message.set_direction(outbound ? v1::DIRECTION_OUTBOUND : v1::DIRECTION_INBOUND);
     message.set_sender_id(JsonString(from, "contactId"));
     message.set_sender_name(JsonString(from, "nickName"));

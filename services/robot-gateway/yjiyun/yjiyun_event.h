@@ -11,10 +11,14 @@
 
 namespace wecom::robot {
 
-// The messageIds of the gateway's own sends and actions start with this
-// (followed by digits and hex, at most 32 characters in all), so that their
-// echoes, and only theirs, are taken for send outcomes.
+// The messageIds of the gateway's own sends start with this (followed by the
+// send id's hex digits, at most 32 characters in all), so that their echoes,
+// and only theirs, are taken for send outcomes.
 inline constexpr absl::string_view kGatewayMessageIdPrefix = "wg";
+// The messageIds of the gateway's actions start with this: a forward's
+// copies come back as messages under the action's messageId and must not be
+// taken for a send's echo.
+inline constexpr absl::string_view kGatewayActionIdPrefix = "wa";
 
 // A message: the socket's `message` event (3.2, 3.4) or an item of
 // /wxworkapi/chat/message (2.11), which share their shape, so that a message

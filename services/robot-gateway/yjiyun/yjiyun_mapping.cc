@@ -206,4 +206,19 @@ int64_t YjiyunTimeSeconds(const std::string& text) {
   return absl::ToUnixSeconds(time);
 }
 
+int YjiyunSyncType(v1::ContactSyncScope scope) {
+  switch (scope) {
+    case v1::CONTACT_SYNC_SCOPE_CUSTOMERS:
+      return 1;
+    case v1::CONTACT_SYNC_SCOPE_GROUPS:
+      return 2;
+    case v1::CONTACT_SYNC_SCOPE_CUSTOMERS_AND_GROUPS:
+      return 3;
+    case v1::CONTACT_SYNC_SCOPE_DEPARTMENTS:
+      return 4;
+    default:
+      return 0;
+  }
+}
+
 }  // namespace wecom::robot

@@ -62,4 +62,8 @@ std::string YjiyunSettingModule(v1::GroupSettingModule module);
 // seconds; 0 when `text` is not such a time.
 int64_t YjiyunTimeSeconds(const std::string& text);
 
+// syncType of /wxworkapi/contact/sync (2.13): 0 everything, 1 customers, 2
+// groups, 3 customers and groups, 4 departments.
+int YjiyunSyncType(v1::ContactSyncScope scope);
+
 }  // namespace wecom::robot

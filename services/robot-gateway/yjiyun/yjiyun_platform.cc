@@ -1,6 +1,8 @@
 #include "services/robot-gateway/yjiyun/yjiyun_platform.h"
 
 #include <algorithm>
+#include <cstddef>
+#include <iterator>
 #include <optional>
 #include <utility>
 
@@ -37,6 +39,9 @@ constexpr size_t kMaxMessageIdLength = 32;
 constexpr int32_t kDefaultTargetsPerBatch = 12;
 
 constexpr absl::string_view kExportPath = "/wxworkapi/grouptag/list/download";
+constexpr absl::string_view kCustomersPath = "/wxworkapi/external/user/list";
+// SearchContactsByLabels' default page size (the proto's).
+constexpr int32_t kDefaultSearchPageSize = 100;
 
 int32_t PageSizeOf(int32_t page_size) {
   return page_size > 0 ? std::min(page_size, kMaxPageSize) : kDefaultPageSize;
@@ -108,6 +113,56 @@ absl::StatusOr<MessageCursor> MessageCursorOf(absl::string_view token, int64_t u
   return cursor;
 }
 
+// SearchContactsByLabels' page token "<account>/<page>": the account's index
+// in account_ids and its next pageNum.
+struct SearchCursor {
+  size_t account = 0;
+  int64_t page = 1;
+};
+
+absl::StatusOr<SearchCursor> SearchCursorOf(absl::string_view token, size_t accounts) {
+  if (token.empty()) return SearchCursor{};
+  const std::pair<absl::string_view, absl::string_view> parts =
+      absl::StrSplit(token, absl::MaxSplits('/', 1));
+  SearchCursor cursor;
+  absl::StatusOr<int64_t> page = PageNumberOf(parts.second, "SearchContactsByLabels");
+  if (!absl::SimpleAtoi(parts.first, &cursor.account) || cursor.account >= accounts ||
+      parts.second.empty() || !page.ok()) {
+    return ForeignPageToken("SearchContactsByLabels");
+  }
+  cursor.page = *page;
+  return cursor;
+}
+
+// Whether accounts[index] is one of the accounts before it.
+bool IsRepeated(const std::vector<AccountRef>& accounts, size_t index) {
+  return std::any_of(accounts.begin(), accounts.begin() + static_cast<std::ptrdiff_t>(index),
+                     [&accounts, index](const AccountRef& earlier) {
+                       return earlier.vendor_account_id == accounts[index].vendor_account_id;
+                     });
+}
+
+// The index of the first account after accounts[index] that is no repeat
+// (accounts.size() when none is).
+size_t NextAccount(const std::vector<AccountRef>& accounts, size_t index) {
+  do {
+    ++index;
+  } while (index < accounts.size() && IsRepeated(accounts, index));
+  return index;
+}
+
+// The names of the labels with `ids` (each name once), for tagList.
+json NamesOf(const std::vector<v1::Label>& labels, const std::vector<std::string>& ids) {
+  json names = json::array();
+  for (const v1::Label& label : labels) {
+    if (absl::c_linear_search(ids, label.label_id()) &&
+        !absl::c_linear_search(names, json(label.name()))) {
+      names.push_back(label.name());
+    }
+  }
+  return names;
+}
+
 // The messageId of a send: the gateway's prefix and the send id's digits
 // ("snd_00000000000000a1" → "wg00000000000000a1"), the same on every attempt,
 // so that an echo names its send even when the answer to the request was
@@ -154,8 +209,11 @@ absl::StatusOr<YjiyunPlatform::Chat> YjiyunPlatform::ChatOf(const AccountRef& ac
   }
   const std::pair<absl::string_view, absl::string_view> sides =
       absl::StrSplit(absl::StripPrefix(conversation_id, "S:"), absl::MaxSplits('_', 1));
-  if (sides.first == wxid) return Chat{conversation_id, std::string(sides.second)};
-  if (sides.second == wxid) return Chat{conversation_id, std::string(sides.first)};
+  // yjiyun's chatId has the robot first, whichever order the caller used.
+  if (sides.first == wxid || sides.second == wxid) {
+    const std::string other(sides.first == wxid ? sides.second : sides.first);
+    return Chat{.chat_id = absl::StrCat("S:", wxid, "_", other), .chat_user = other};
+  }
   return absl::InvalidArgumentError(absl::StrCat("conversation_id: ", conversation_id,
                                                  " is not a conversation of ", account.account_id));
 }
@@ -306,7 +364,9 @@ absl::StatusOr<v1::ListConversationsResponse> YjiyunPlatform::ListConversations(
   // chat/list has no offset: a page can only skip what it asks for besides.
   // When a whole largest page shares one time, the rest of that time is
   // left out rather than asked for again and again.
-  if (next.listed.size() >= static_cast<size_t>(kMaxPageSize)) {
+  // A page of nothing new (the server serves fewer than asked) would come
+  // back the same way.
+  if (next.listed.size() >= static_cast<size_t>(kMaxPageSize) || response.conversations().empty()) {
     next.until_ms -= 1;
     next.listed.clear();
   }
@@ -356,22 +416,23 @@ absl::Status YjiyunPlatform::MarkConversationRead(const AccountRef& account,
 
 absl::StatusOr<json> YjiyunPlatform::Action(const AccountRef& account, absl::string_view type,
                                             json fields) {
-  // "wg", the time to the millisecond and a sequence (the document's
-  // "timestamp + sequence"): unique, 2 + 17 + 6 characters.
+  // "wa", the time to the millisecond and a sequence (the document's
+  // "timestamp + sequence"): unique, 2 + 17 + 6 characters, and never taken
+  // for a send's (a forward's copies come back under it).
   const absl::Time now = clock_->Now();
   fields["type"] = std::string(type);
   fields["robotKey"] = account.vendor_account_id;
-  fields["messageId"] = absl::StrCat(kGatewayMessageIdPrefix,
+  fields["messageId"] = absl::StrCat(kGatewayActionIdPrefix,
                                      absl::FormatTime("%Y%m%d%H%M%S", now, absl::UTCTimeZone()),
                                      absl::StrFormat("%03d%06d", absl::ToUnixMillis(now) % 1000,
                                                      next_action_.fetch_add(1) % 1000000));
   return channel_->Request("action", fields);
 }
 
-YjiyunPlatform::TagQueue& YjiyunPlatform::TagQueueOf(const std::string& robot_key) {
+absl::Mutex& YjiyunPlatform::TagQueueOf(const std::string& robot_key) {
   absl::MutexLock lock(&mu_);
-  std::unique_ptr<TagQueue>& queue = tag_queues_[robot_key];
-  if (queue == nullptr) queue = std::make_unique<TagQueue>();
+  std::unique_ptr<absl::Mutex>& queue = tag_queues_[robot_key];
+  if (queue == nullptr) queue = std::make_unique<absl::Mutex>();
   return *queue;
 }
 
@@ -439,9 +500,8 @@ absl::StatusOr<v1::ListContactsResponse> YjiyunPlatform::ListContacts(
   v1::ListContactsResponse response;
   ASSIGN_OR_RETURN(
       const json items,
-      ListPage("/wxworkapi/external/user/list", {{"robotKey", account.vendor_account_id}},
-               "ListContacts", request.page_size(), request.page_token(),
-               response.mutable_next_page_token()));
+      ListPage(kCustomersPath, {{"robotKey", account.vendor_account_id}}, "ListContacts",
+               request.page_size(), request.page_token(), response.mutable_next_page_token()));
   for (const json& item : items) *response.add_contacts() = YjiyunContact(item);
   return response;
 }
@@ -501,7 +561,8 @@ absl::StatusOr<v1::AddContactResponse> YjiyunPlatform::AddContact(
   // robot.phone.contact.add takes the phone alone.
   if (!request.verify_message().empty()) return Unimplemented("verify_message");
   ASSIGN_OR_RETURN(const json answer,
-                   Action(account, "robot.phone.contact.add", {{"phone", request.phone()}}));
+                   Action(account, "robot.phone.contact.add",
+                          {{"phone", std::string(absl::StripPrefix(request.phone(), "+"))}}));
   v1::AddContactResponse response;
   *response.mutable_user() = YjiyunFoundUser(JsonObject(answer, "userData"));
   return response;
@@ -516,10 +577,9 @@ absl::Status YjiyunPlatform::AcceptFriendRequest(const AccountRef& account,
 
 absl::Status YjiyunPlatform::SyncContacts(const AccountRef& account,
                                           const v1::SyncContactsRequest& request) {
-  // ContactSyncScope's numbers are yjiyun's syncType.
   return api_
       ->Call("/wxworkapi/contact/sync", {{"robotKey", account.vendor_account_id},
-                                         {"syncType", static_cast<int>(request.scope())}})
+                                         {"syncType", YjiyunSyncType(request.scope())}})
       .status();
 }
 
@@ -680,32 +740,37 @@ absl::StatusOr<v1::ListLabelsResponse> YjiyunPlatform::ListLabels(const AccountR
   return response;
 }
 
-absl::StatusOr<std::vector<std::string>> YjiyunPlatform::LabelIds(
-    const AccountRef& account, const v1::SetContactLabelsRequest& request, TagQueue& queue) {
-  const bool fresh = clock_->Now() - queue.synced_at < kLabelCacheAge;
-  const bool all_known = absl::c_all_of(request.label_ids(), [&queue](const std::string& id) {
-    return absl::c_linear_search(queue.label_ids, id);
-  });
-  if (fresh && all_known) return queue.label_ids;
+absl::StatusOr<std::vector<v1::Label>> YjiyunPlatform::RobotLabels(
+    const AccountRef& account, const std::vector<std::string>& wanted) {
+  {
+    absl::MutexLock lock(&mu_);
+    const auto it = labels_.find(account.vendor_account_id);
+    if (it != labels_.end() && clock_->Now() - it->second.synced_at < kLabelCacheAge &&
+        absl::c_all_of(wanted, [&it](const std::string& id) {
+          return absl::c_any_of(it->second.labels,
+                                [&id](const v1::Label& label) { return label.label_id() == id; });
+        })) {
+      return it->second.labels;
+    }
+  }
   const absl::Time asked = clock_->Now();
-  ASSIGN_OR_RETURN(const v1::ListLabelsResponse labels, ListLabels(account));
-  queue.label_ids.clear();
-  for (const v1::Label& label : labels.labels()) queue.label_ids.push_back(label.label_id());
-  queue.synced_at = asked;
-  return queue.label_ids;
+  ASSIGN_OR_RETURN(v1::ListLabelsResponse synced, ListLabels(account));
+  std::vector<v1::Label> labels(std::make_move_iterator(synced.mutable_labels()->begin()),
+                                std::make_move_iterator(synced.mutable_labels()->end()));
+  absl::MutexLock lock(&mu_);
+  labels_[account.vendor_account_id] = {.labels = labels, .synced_at = asked};
+  return labels;
 }
 
 absl::Status YjiyunPlatform::SetContactLabels(const AccountRef& account,
                                               const v1::SetContactLabelsRequest& request) {
   // One tag request of a robot at a time: yjiyun fails concurrent ones.
-  TagQueue& queue = TagQueueOf(account.vendor_account_id);
-  absl::MutexLock queued(&queue.mu);
-  ASSIGN_OR_RETURN(const std::vector<std::string> label_ids, LabelIds(account, request, queue));
-  const absl::flat_hash_set<std::string> wanted(request.label_ids().begin(),
-                                                request.label_ids().end());
+  absl::MutexLock queued(&TagQueueOf(account.vendor_account_id));
+  const std::vector<std::string> wanted(request.label_ids().begin(), request.label_ids().end());
+  ASSIGN_OR_RETURN(const std::vector<v1::Label> labels, RobotLabels(account, wanted));
   json erasing = json::array();
-  for (const std::string& id : label_ids) {
-    if (!wanted.contains(id)) erasing.push_back(id);
+  for (const v1::Label& label : labels) {
+    if (!absl::c_linear_search(wanted, label.label_id())) erasing.push_back(label.label_id());
   }
   absl::Status tagged = Action(account, "robot.cust.tags",
                                {{"userId", request.user_id()},
@@ -713,8 +778,113 @@ absl::Status YjiyunPlatform::SetContactLabels(const AccountRef& account,
                                 {"erasingTags", std::move(erasing)}})
                             .status();
   // A refusal may name a label deleted since the sync: the next request syncs.
-  if (!tagged.ok()) queue.synced_at = absl::InfinitePast();
+  if (!tagged.ok()) {
+    absl::MutexLock lock(&mu_);
+    labels_[account.vendor_account_id].synced_at = absl::InfinitePast();
+  }
   return tagged;
+}
+
+absl::StatusOr<v1::ListLabelContactsResponse> YjiyunPlatform::ListLabelContacts(
+    const AccountRef& account, const v1::ListLabelContactsRequest& request) {
+  ASSIGN_OR_RETURN(const std::vector<v1::Label> labels, RobotLabels(account, {request.label_id()}));
+  const json names = NamesOf(labels, {request.label_id()});
+  if (names.empty()) {
+    return absl::NotFoundError(
+        absl::StrCat("label_id: ", request.label_id(), " is no label of ", account.account_id));
+  }
+  v1::ListLabelContactsResponse response;
+  const json params = {{"robotKey", account.vendor_account_id}, {"tagList", names}};
+  std::string page_token;
+  do {
+    std::string next_page_token;
+    ASSIGN_OR_RETURN(const json items, ListPage(kCustomersPath, params, "ListLabelContacts",
+                                                kMaxPageSize, page_token, &next_page_token));
+    for (const json& item : items) *response.add_contacts() = YjiyunContact(item);
+    page_token = std::move(next_page_token);
+  } while (!page_token.empty());
+  return response;
+}
+
+absl::StatusOr<v1::SearchContactsByLabelsResponse> YjiyunPlatform::SearchContactsByLabels(
+    const std::vector<AccountRef>& accounts, const v1::SearchContactsByLabelsRequest& request) {
+  ASSIGN_OR_RETURN(SearchCursor cursor, SearchCursorOf(request.page_token(), accounts.size()));
+  const std::vector<std::string> wanted(request.label_ids().begin(), request.label_ids().end());
+  if (request.page_token().empty()) {
+    // On the first page only, so that later ones do not sync every account
+    // again.
+    absl::flat_hash_set<std::string> known;
+    for (const AccountRef& account : accounts) {
+      ASSIGN_OR_RETURN(const std::vector<v1::Label> labels, RobotLabels(account, wanted));
+      for (const v1::Label& label : labels) known.insert(label.label_id());
+    }
+    for (const std::string& id : wanted) {
+      if (!known.contains(id)) {
+        return absl::NotFoundError(
+            absl::StrCat("label_ids: ", id, " is no label of the accounts searched"));
+      }
+    }
+  }
+  const int32_t page_size = request.page_size() > 0 ? request.page_size() : kDefaultSearchPageSize;
+  v1::SearchContactsByLabelsResponse response;
+  for (; cursor.account < accounts.size();
+       cursor = {.account = NextAccount(accounts, cursor.account), .page = 1}) {
+    const AccountRef& account = accounts[cursor.account];
+    ASSIGN_OR_RETURN(const std::vector<v1::Label> labels, RobotLabels(account, {}));
+    const json names = NamesOf(labels, wanted);
+    if (names.empty()) continue;
+    std::string next_page;
+    ASSIGN_OR_RETURN(
+        const json items,
+        ListPage(kCustomersPath, {{"robotKey", account.vendor_account_id}, {"tagList", names}},
+                 "SearchContactsByLabels", page_size, PageTokenOf(cursor.page), &next_page));
+    for (const json& item : items) {
+      v1::LabeledContact& labeled = *response.add_contacts();
+      labeled.set_account_id(account.account_id);
+      *labeled.mutable_contact() = YjiyunContact(item);
+    }
+    if (!next_page.empty()) {
+      response.set_next_page_token(absl::StrCat(cursor.account, "/", next_page));
+      return response;
+    }
+    if (!items.empty()) {
+      const size_t next = NextAccount(accounts, cursor.account);
+      if (next < accounts.size()) {
+        response.set_next_page_token(absl::StrCat(next, "/", PageTokenOf(1)));
+      }
+      return response;
+    }
+  }
+  return response;
+}
+
+absl::StatusOr<v1::ListContactLabelsResponse> YjiyunPlatform::ListContactLabels(
+    const AccountRef& account, const v1::ListContactLabelsRequest& request) {
+  uint64_t user_id = 0;
+  if (!absl::SimpleAtoi(request.user_id(), &user_id)) {
+    return absl::InvalidArgumentError("user_id: yjiyun user ids are numbers");
+  }
+  ASSIGN_OR_RETURN(const std::vector<v1::Label> labels, RobotLabels(account, {}));
+  // name → whether the contact carries a label of that name.
+  absl::flat_hash_map<std::string, bool> carried;
+  v1::ListContactLabelsResponse response;
+  for (const v1::Label& label : labels) {
+    auto [it, asked] = carried.try_emplace(label.name(), false);
+    if (asked) {
+      ASSIGN_OR_RETURN(const YjiyunApi::Answer answer,
+                       api_->Call(kCustomersPath, {{"robotKey", account.vendor_account_id},
+                                                   {"userId", request.user_id()},
+                                                   {"tagList", json::array({label.name()})},
+                                                   {"pageNum", 1},
+                                                   {"pageSize", 1}}));
+      it->second = answer.total() > 0 || !JsonArray(answer.body, "data").empty();
+    }
+    if (!it->second) continue;
+    v1::Label& found = *response.add_labels();
+    found.set_label_id(label.label_id());
+    found.set_name(label.name());
+  }
+  return response;
 }
 
 }  // namespace wecom::robot

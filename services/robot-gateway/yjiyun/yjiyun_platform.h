@@ -1,7 +1,8 @@
 // YjiyunPlatform: RobotPlatform over yjiyun (seed 001). Lists come from the
 // HTTP API (YjiyunApi), paged by pageNum/pageSize (page tokens are page
 // numbers; page_size 0 is yjiyun's default of 20, at most 100 are asked for),
-// conversations by time and their messages by offset (tokens of their own).
+// conversations by time, their messages by offset and label searches by
+// account (tokens of their own).
 // Sends and actions go over the socket.io channel (YjiyunChannel), or its
 // /wxworkapi/bridge while the socket is down.
 #pragma once
@@ -26,8 +27,8 @@ namespace wecom::robot {
 
 class YjiyunPlatform final : public RobotPlatform {
  public:
-  // How long the corp's label ids (for erasing) and robot/list (for an
-  // unknown robotKey) are taken as they were.
+  // How long the robot's labels (ids for erasing, names for the label
+  // filters) and robot/list (for an unknown robotKey) are taken as they were.
   static constexpr absl::Duration kLabelCacheAge = absl::Seconds(30);
   static constexpr absl::Duration kRobotListAge = absl::Seconds(10);
 
@@ -128,14 +129,40 @@ class YjiyunPlatform final : public RobotPlatform {
                                  const v1::CopyGroupSettingsRequest& request) override;
 
   // Labels: robot.tags.sync lists the corp's and the robot's labels;
-  // SetContactLabels is robot.cust.tags with every other label erased (the
-  // corp's label ids, from a tags.sync at most kLabelCacheAge old, or fresh
-  // when a wanted label is not among them). yjiyun fails concurrent tagging
-  // of one robot, so tag requests are queued per robot (one at a time, in
-  // arrival order).
+  // SetContactLabels is robot.cust.tags with every other label erased. yjiyun
+  // fails concurrent tagging of one robot, so tag requests are queued per
+  // robot (one at a time, in arrival order).
+  //
+  // The other label RPCs have no endpoint of their own: they ask
+  // external/user/list, whose tagList filter takes label NAMES (customers
+  // carrying any of them); a label id is turned into its name by the robot's
+  // labels, from a tags.sync at most kLabelCacheAge old (fresh when an id
+  // asked for is not among them). So labels of one name (in different
+  // groups) cannot be told apart: each stands for all of them. Listing the
+  // contacts of one lists those carrying any of them, and a contact carrying
+  // one is answered all of them by ListContactLabels.
   absl::StatusOr<v1::ListLabelsResponse> ListLabels(const AccountRef& account) override;
   absl::Status SetContactLabels(const AccountRef& account,
                                 const v1::SetContactLabelsRequest& request) override;
+  // Every customer carrying the label (all pages of external/user/list);
+  // NOT_FOUND for an id the robot does not have.
+  absl::StatusOr<v1::ListLabelContactsResponse> ListLabelContacts(
+      const AccountRef& account, const v1::ListLabelContactsRequest& request) override;
+  // Customers carrying any of the labels, one account after another in the
+  // order of account_ids (a repeated account once). A page holds one
+  // account's customers, so it may be short with more to follow (and the
+  // last may be empty); page tokens are "<index in account_ids>/<pageNum>".
+  // Ids an account lacks match none of its customers; the first page is
+  // NOT_FOUND for an id no account has. yjiyun tells nothing of the last
+  // chat: those fields are left empty.
+  absl::StatusOr<v1::SearchContactsByLabelsResponse> SearchContactsByLabels(
+      const std::vector<AccountRef>& accounts,
+      const v1::SearchContactsByLabelsRequest& request) override;
+  // Costs one external/user/list call (userId, tagList [name], pageSize 1)
+  // per distinct label name of the robot: the contact carries the label when
+  // that finds it. user_id must be a yjiyun user id (a number).
+  absl::StatusOr<v1::ListContactLabelsResponse> ListContactLabels(
+      const AccountRef& account, const v1::ListContactLabelsRequest& request) override;
 
  private:
   // One page of a paged list call: `params` plus pageNum/pageSize from the
@@ -149,20 +176,14 @@ class YjiyunPlatform final : public RobotPlatform {
   // messageId) over the channel; its answer.
   absl::StatusOr<nlohmann::json> Action(const AccountRef& account, absl::string_view type,
                                         nlohmann::json fields);
-  // A robot's tag queue, and the corp's label ids as its last tags.sync
-  // answered them (guarded by the queue itself).
-  struct TagQueue {
-    absl::Mutex mu;
-    std::vector<std::string> label_ids ABSL_GUARDED_BY(mu);
-    absl::Time synced_at ABSL_GUARDED_BY(mu) = absl::InfinitePast();
-  };
-  TagQueue& TagQueueOf(const std::string& robot_key) ABSL_LOCKS_EXCLUDED(mu_);
-  // The label ids every SetContactLabels of the robot needs to erase the
-  // others, from the cache or a new tags.sync.
-  absl::StatusOr<std::vector<std::string>> LabelIds(const AccountRef& account,
-                                                    const v1::SetContactLabelsRequest& request,
-                                                    TagQueue& queue)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(queue.mu);
+  // The mutex that queues the robot's tag requests.
+  absl::Mutex& TagQueueOf(const std::string& robot_key) ABSL_LOCKS_EXCLUDED(mu_);
+  // The robot's labels, from a tags.sync at most kLabelCacheAge old that
+  // answered every id of `wanted`, else from a new one (mu_ is not held
+  // across it, so two callers may both sync).
+  absl::StatusOr<std::vector<v1::Label>> RobotLabels(const AccountRef& account,
+                                                     const std::vector<std::string>& wanted)
+      ABSL_LOCKS_EXCLUDED(mu_);
 
   // The robot's own user id (wxid), which group chatIds start with. An
   // unknown robot asks robot/list again only after kRobotListAge.
@@ -185,7 +206,14 @@ class YjiyunPlatform final : public RobotPlatform {
   absl::flat_hash_map<std::string, std::string> wxids_ ABSL_GUARDED_BY(mu_);
   absl::Time robots_listed_at_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   // robotKey → its tag queue (never removed: one per robot).
-  absl::flat_hash_map<std::string, std::unique_ptr<TagQueue>> tag_queues_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, std::unique_ptr<absl::Mutex>> tag_queues_ ABSL_GUARDED_BY(mu_);
+  // robotKey → its labels as its last tags.sync answered them, and when that
+  // was asked for (InfinitePast: to be synced again).
+  struct SyncedLabels {
+    std::vector<v1::Label> labels;
+    absl::Time synced_at = absl::InfinitePast();
+  };
+  absl::flat_hash_map<std::string, SyncedLabels> labels_ ABSL_GUARDED_BY(mu_);
   // Numbers action messageIds.
   std::atomic<uint64_t> next_action_ = 0;
 };

@@ -2,6 +2,7 @@
 // document's examples (seed 001 3.2, 3.4, 2.11, 3.8, 3.22) and broken ones.
 #include "services/robot-gateway/yjiyun/yjiyun_event.h"
 
+#include "absl/strings/str_cat.h"
 #include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -135,6 +136,17 @@ TEST(YjiyunMessageTest, AForwardsMessagesToEachTargetAreEventsOfTheirOwn) {
   ASSERT_THAT(second, IsOk());
   EXPECT_NE(first->event.event_id(), second->event.event_id());
   EXPECT_EQ(second->event.message().conversation_id(), "R:10696051755024720");
+}
+
+TEST(YjiyunMessageTest, TheCopiesOfTheGatewaysForwardAreNoSendsOutcome) {
+  // A forward's copies come back under the action's messageId, sent: they
+  // must not confirm a send of the same kind to the same customer.
+  json copy = SentEcho();
+  copy["messageId"] = absl::StrCat(kGatewayActionIdPrefix, "20200302162850000000001");
+  absl::StatusOr<VendorEvent> normalized = NormalizeYjiyunMessage(copy);
+  ASSERT_THAT(normalized, IsOk());
+  EXPECT_EQ(normalized->event.message().direction(), v1::DIRECTION_OUTBOUND);
+  EXPECT_FALSE(normalized->send_outcome.has_value());
 }
 
 TEST(YjiyunMessageTest, AChatMessageItemIsTheSameEventAsTheSocketsMessage) {

@@ -6,6 +6,7 @@
 #include "services/robot-gateway/yjiyun/yjiyun_platform.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -18,6 +19,7 @@
 
 #include "absl/algorithm/container.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/http/http_client.h"
 #include "common/status/status_macros.h"
@@ -28,6 +30,7 @@
 #include "prometheus/registry.h"
 #include "services/robot-gateway/core/account_id.h"
 #include "services/robot-gateway/metrics/gateway_metrics.h"
+#include "services/robot-gateway/yjiyun/yjiyun_event.h"
 #include "tests/robot-gateway/yjiyun/yjiyun_fixture.h"
 
 namespace wecom::robot {
@@ -55,13 +58,25 @@ class YjiyunPlatformTest : public testing::YjiyunFixture {
  protected:
   void SetUp() override {
     YjiyunFixture::SetUp();
+    ConnectPlatform();
+  }
+
+  // A platform on a new api and channel to emulator_.
+  void ConnectPlatform() {
+    platform_.reset();
+    channel_.reset();
     api_ = MakeApi();
     ASSERT_NE(api_, nullptr);
     channel_ = MakeChannel(api_.get(), &sink_);
     platform_ = std::make_unique<YjiyunPlatform>(api_.get(), channel_.get());
-    robot_.vendor = v1::VENDOR_YJIYUN;
-    robot_.vendor_account_id = kRobotKey;
-    robot_.account_id = FormatAccountId(v1::VENDOR_YJIYUN, kRobotKey);
+  }
+
+  static AccountRef RobotAccount(const std::string& robot_key) {
+    AccountRef account;
+    account.vendor = v1::VENDOR_YJIYUN;
+    account.vendor_account_id = robot_key;
+    account.account_id = FormatAccountId(v1::VENDOR_YJIYUN, robot_key);
+    return account;
   }
 
   // The emulator's view of the robot (state.robots[0]).
@@ -104,19 +119,22 @@ class YjiyunPlatformTest : public testing::YjiyunFixture {
   }
 
   // An account of the same vendor that the emulator does not know.
-  static AccountRef UnknownRobot() {
-    AccountRef unknown;
-    unknown.vendor = v1::VENDOR_YJIYUN;
-    unknown.vendor_account_id = "0000000000000000000000000000dead";
-    unknown.account_id = FormatAccountId(v1::VENDOR_YJIYUN, unknown.vendor_account_id);
-    return unknown;
+  static AccountRef UnknownRobot() { return RobotAccount("0000000000000000000000000000dead"); }
+
+  // How many robot.tags.sync actions the emulator was asked for.
+  int TagSyncs() {
+    int count = 0;
+    for (const nlohmann::json& action : Logged("actions")) {
+      if (action["type"] == "robot.tags.sync") ++count;
+    }
+    return count;
   }
 
   std::unique_ptr<YjiyunApi> api_;
   testing::RecordingSink sink_;
   std::unique_ptr<YjiyunChannel> channel_;
   std::unique_ptr<YjiyunPlatform> platform_;
-  AccountRef robot_;
+  AccountRef robot_ = RobotAccount(kRobotKey);
 };
 
 TEST_F(YjiyunPlatformTest, ListsTheRobotsAsAccounts) {
@@ -323,6 +341,12 @@ TEST_F(YjiyunPlatformTest, GroupActionsChangeTheGroup) {
   absl::StatusOr<v1::CreateGroupResponse> created = platform_->CreateGroup(robot_, create);
   ASSERT_THAT(created, IsOk());
   const std::string group = created->conversation_id();
+  // Actions carry the gateway's action messageIds, never a send's.
+  ASSERT_FALSE(Logged("actions").empty());
+  for (const nlohmann::json& action : Logged("actions")) {
+    EXPECT_TRUE(absl::StartsWith(action.value("messageId", ""), kGatewayActionIdPrefix))
+        << action.dump();
+  }
   EXPECT_THAT(group, ::testing::StartsWith("R:"));
   EXPECT_EQ(created->group_name(), "网关群");
 
@@ -416,11 +440,7 @@ TEST_F(YjiyunPlatformTest, ListsLabelsAndSetsThemThroughTheRobotsTagQueue) {
     }
   }
   // The corp's label ids were synced once for all six (besides ListLabels).
-  int syncs = 0;
-  for (const nlohmann::json& action : (*state)["actions"]) {
-    if (action["type"] == "robot.tags.sync") ++syncs;
-  }
-  EXPECT_EQ(syncs, 2);
+  EXPECT_EQ(TagSyncs(), 2);
 }
 
 TEST_F(YjiyunPlatformTest, SyncsTheLabelsAgainForALabelItDoesNotKnow) {
@@ -430,21 +450,262 @@ TEST_F(YjiyunPlatformTest, SyncsTheLabelsAgainForALabelItDoesNotKnow) {
     request.add_label_ids(std::string(label_id));
     return platform_->SetContactLabels(robot_, request);
   };
-  const auto syncs = [&] {
-    absl::StatusOr<nlohmann::json> state = emulator_->State();
-    int count = 0;
-    if (!state.ok()) return -1;
-    for (const nlohmann::json& action : (*state)["actions"]) {
-      if (action["type"] == "robot.tags.sync") ++count;
-    }
-    return count;
-  };
   ASSERT_THAT(tag("14073752703607623"), IsOk());
   ASSERT_THAT(tag("14073750575623185"), IsOk());
-  EXPECT_EQ(syncs(), 1);
+  EXPECT_EQ(TagSyncs(), 1);
   // An id the last sync did not answer: synced again before yjiyun refuses.
   EXPECT_THAT(tag("99999999999999999"), StatusIs(absl::StatusCode::kFailedPrecondition));
-  EXPECT_EQ(syncs(), 2);
+  EXPECT_EQ(TagSyncs(), 2);
+}
+
+// The labels of the example corp and a second one.
+constexpr char kGoods[] = "14073752703607623";           // 行业: 消费品
+constexpr char kRetail[] = "14073752703607625";          // 行业: 连锁零售
+constexpr char kMiddleman[] = "14073750575623185";       // 个人标签: 中间客户
+constexpr char kGoodsAgain[] = "14073752703607633";      // 渠道: 消费品, the same name
+constexpr char kOtherCorpGoods[] = "24073752703607623";  // the second corp's 消费品
+constexpr char kSecondRobotKey[] = "b2c96caffd246acb5bb69b657a0894e2";
+// The example robot's customers added below: the first carries both labels
+// of 行业, the next ones kGoods and the last ones kRetail.
+constexpr int kAddedGoods = 104;
+constexpr int kAddedRetail = 6;
+constexpr uint64_t kFirstAdded = 7881299500000001;
+
+// The label RPCs that external/user/list's tagList serves, on the example
+// config with more labelled customers (more than one page of 100 carry
+// kGoods) and a second robot in another corp whose label shares kGoods' name.
+class YjiyunLabelFilterTest : public YjiyunPlatformTest {
+ protected:
+  void SetUp() override {
+    YjiyunPlatformTest::SetUp();
+    ASSERT_FALSE(HasFatalFailure());
+    absl::StatusOr<nlohmann::json> config = ::wecom::testing::YjiyunEmulator::ExampleConfig();
+    ASSERT_THAT(config, IsOk());
+    nlohmann::json& corp_groups = (*config)["corps"][0]["tagGroups"];
+    corp_groups.push_back({{"labelId", "14073752703607631"},
+                           {"name", "渠道"},
+                           {"labels", {{{"labelId", kGoodsAgain}, {"name", "消费品"}}}}});
+    nlohmann::json& customers = (*config)["robots"][0]["customers"];
+    for (int i = 0; i < kAddedGoods + kAddedRetail; ++i) {
+      nlohmann::json tags = nlohmann::json::array();
+      if (i < kAddedGoods) tags.push_back(kGoods);
+      if (i == 0 || i >= kAddedGoods) tags.push_back(kRetail);
+      customers.push_back({{"userId", std::to_string(kFirstAdded + i)},
+                           {"name", absl::StrCat("标签客户", i)},
+                           {"tags", std::move(tags)}});
+    }
+    (*config)["corps"].push_back(
+        {{"corpid", "ww0000000000000002"},
+         {"tagGroups",
+          {{{"labelId", "24073752703607621"},
+            {"name", "行业"},
+            {"labels", {{{"labelId", kOtherCorpGoods}, {"name", "消费品"}}}}}}}});
+    nlohmann::json second_customers = nlohmann::json::array();
+    for (int i = 0; i < 4; ++i) {
+      nlohmann::json tags = nlohmann::json::array();
+      if (i < 3) tags.push_back(kOtherCorpGoods);
+      second_customers.push_back(
+          {{"userId", std::to_string(7881299600000001 + i)}, {"tags", std::move(tags)}});
+    }
+    (*config)["robots"].push_back({{"robotKey", kSecondRobotKey},
+                                   {"wxid", "1688853470000002"},
+                                   {"corpid", "ww0000000000000002"},
+                                   {"customers", std::move(second_customers)}});
+    // No tagging delay: the tests tag one customer at a time.
+    (*config)["tagProcessingMs"] = 0;
+
+    platform_.reset();
+    channel_.reset();
+    absl::StatusOr<std::unique_ptr<::wecom::testing::YjiyunEmulator>> emulator =
+        ::wecom::testing::YjiyunEmulator::Start(*config);
+    ASSERT_THAT(emulator, IsOk());
+    emulator_ = *std::move(emulator);
+    ConnectPlatform();
+  }
+
+  // The user ids of robots[robot]'s customers carrying any of `labels`, as
+  // the emulator's state has them.
+  std::set<std::string> Carrying(int robot, const std::set<std::string>& labels) {
+    absl::StatusOr<nlohmann::json> state = emulator_->State();
+    EXPECT_THAT(state, IsOk());
+    std::set<std::string> ids;
+    if (!state.ok()) return ids;
+    for (const nlohmann::json& customer : (*state)["robots"][robot]["customers"]) {
+      for (const nlohmann::json& tag : customer["tags"]) {
+        if (labels.contains(tag.get<std::string>())) ids.insert(customer["userId"]);
+      }
+    }
+    return ids;
+  }
+
+  // What SearchContactsByLabels answers page by page: account id → user ids,
+  // and the size of each page.
+  struct SearchResult {
+    std::map<std::string, std::set<std::string>> found;
+    std::vector<int> page_sizes;
+  };
+  SearchResult Search(const std::vector<AccountRef>& accounts,
+                      const std::vector<std::string>& label_ids, int32_t page_size) {
+    v1::SearchContactsByLabelsRequest request;
+    for (const AccountRef& account : accounts) request.add_account_ids(account.account_id);
+    for (const std::string& id : label_ids) request.add_label_ids(id);
+    request.set_page_size(page_size);
+    SearchResult result;
+    do {
+      absl::StatusOr<v1::SearchContactsByLabelsResponse> page =
+          platform_->SearchContactsByLabels(accounts, request);
+      EXPECT_THAT(page, IsOk());
+      if (!page.ok()) break;
+      result.page_sizes.push_back(page->contacts_size());
+      for (const v1::LabeledContact& labeled : page->contacts()) {
+        EXPECT_TRUE(result.found[labeled.account_id()].insert(labeled.contact().user_id()).second)
+            << labeled.contact().user_id() << " twice";
+      }
+      request.set_page_token(page->next_page_token());
+    } while (!request.page_token().empty() && result.page_sizes.size() < 20);
+    return result;
+  }
+
+  // The user ids ListLabelContacts answers for `label_id`.
+  std::set<std::string> LabelContacts(const std::string& label_id) {
+    v1::ListLabelContactsRequest request;
+    request.set_label_id(label_id);
+    absl::StatusOr<v1::ListLabelContactsResponse> contacts =
+        platform_->ListLabelContacts(robot_, request);
+    EXPECT_THAT(contacts, IsOk());
+    std::set<std::string> ids;
+    if (!contacts.ok()) return ids;
+    for (const v1::Contact& contact : contacts->contacts()) {
+      EXPECT_TRUE(ids.insert(contact.user_id()).second) << contact.user_id() << " twice";
+    }
+    return ids;
+  }
+
+  // The label ids ListContactLabels answers for `user_id`.
+  std::set<std::string> LabelsOf(const std::string& user_id) {
+    v1::ListContactLabelsRequest request;
+    request.set_user_id(user_id);
+    absl::StatusOr<v1::ListContactLabelsResponse> labels =
+        platform_->ListContactLabels(robot_, request);
+    EXPECT_THAT(labels, IsOk());
+    std::set<std::string> ids;
+    if (!labels.ok()) return ids;
+    for (const v1::Label& label : labels->labels()) {
+      EXPECT_FALSE(label.name().empty()) << label.label_id();
+      ids.insert(label.label_id());
+    }
+    return ids;
+  }
+
+  const AccountRef second_ = RobotAccount(kSecondRobotKey);
+};
+
+TEST_F(YjiyunLabelFilterTest, ListsEveryContactOfALabelAcrossPages) {
+  const std::set<std::string> goods = LabelContacts(kGoods);
+  // More than yjiyun's largest page of 100.
+  EXPECT_THAT(goods, SizeIs(kAddedGoods + 1));
+  EXPECT_EQ(goods, Carrying(0, {kGoods}));
+  EXPECT_TRUE(goods.contains(kCustomer));
+  const std::set<std::string> retail = LabelContacts(kRetail);
+  EXPECT_THAT(retail, SizeIs(kAddedRetail + 1));
+  EXPECT_EQ(retail, Carrying(0, {kRetail}));
+  // Both lookups used one tags.sync.
+  EXPECT_EQ(TagSyncs(), 1);
+}
+
+TEST_F(YjiyunLabelFilterTest, ALabelTheRobotLacksIsNotFound) {
+  v1::ListLabelContactsRequest request;
+  request.set_label_id("99999999999999999");
+  EXPECT_THAT(platform_->ListLabelContacts(robot_, request),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("99999999999999999")));
+  // The other corp's label, whose name the robot's kGoods shares.
+  request.set_label_id(kOtherCorpGoods);
+  EXPECT_THAT(platform_->ListLabelContacts(robot_, request),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr(kOtherCorpGoods)));
+}
+
+TEST_F(YjiyunLabelFilterTest, SearchesTheAccountsPageByPage) {
+  // The first account repeated: listed once.
+  const SearchResult result =
+      Search({robot_, second_, robot_}, {kGoods, kRetail, kOtherCorpGoods}, 50);
+  // Any of the labels, each account by its own ids.
+  EXPECT_EQ(result.found.at(robot_.account_id), Carrying(0, {kGoods, kRetail}));
+  EXPECT_THAT(result.found.at(robot_.account_id), SizeIs(kAddedGoods + kAddedRetail + 1));
+  EXPECT_EQ(result.found.at(second_.account_id), Carrying(1, {kOtherCorpGoods}));
+  EXPECT_THAT(result.found.at(second_.account_id), SizeIs(3));
+  EXPECT_THAT(result.found, SizeIs(2));
+  // A page holds one account's customers.
+  EXPECT_EQ(result.page_sizes, (std::vector<int>{50, 50, 11, 3}));
+}
+
+TEST_F(YjiyunLabelFilterTest, SearchMatchesEachAccountByItsOwnLabels) {
+  // The second robot's 消费品 is another label than kGoods, of the same name:
+  // none of its customers carry kGoods. The default page size is 100.
+  SearchResult result = Search({second_, robot_}, {kGoods}, 0);
+  EXPECT_EQ(result.found[robot_.account_id], Carrying(0, {kGoods}));
+  EXPECT_THAT(result.found, SizeIs(1));
+  EXPECT_EQ(result.page_sizes, (std::vector<int>{100, kAddedGoods + 1 - 100}));
+
+  result = Search({robot_, second_}, {kOtherCorpGoods}, 0);
+  EXPECT_EQ(result.found[second_.account_id], Carrying(1, {kOtherCorpGoods}));
+  EXPECT_THAT(result.found, SizeIs(1));
+  EXPECT_EQ(result.page_sizes, (std::vector<int>{3}));
+}
+
+TEST_F(YjiyunLabelFilterTest, SearchRefusesUnknownLabelsAndForeignTokens) {
+  v1::SearchContactsByLabelsRequest request;
+  request.add_account_ids(robot_.account_id);
+  request.add_account_ids(second_.account_id);
+  request.add_label_ids(kGoods);
+  request.add_label_ids("99999999999999999");
+  EXPECT_THAT(platform_->SearchContactsByLabels({robot_, second_}, request),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("99999999999999999")));
+  request.clear_label_ids();
+  request.add_label_ids(kGoods);
+  for (const char* token : {"2/1", "1", "0/0", "x/1", "1/"}) {
+    request.set_page_token(token);
+    EXPECT_THAT(platform_->SearchContactsByLabels({robot_, second_}, request),
+                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("page_token")))
+        << token;
+  }
+}
+
+TEST_F(YjiyunLabelFilterTest, ListsAContactsLabels) {
+  // kGoodsAgain shares kGoods' name (see LabelsOfOneNameStandForEachOther).
+  EXPECT_EQ(LabelsOf(kCustomer), (std::set<std::string>{kGoods, kGoodsAgain}));
+  EXPECT_EQ(LabelsOf(std::to_string(kFirstAdded)),
+            (std::set<std::string>{kGoods, kGoodsAgain, kRetail}));
+  EXPECT_EQ(LabelsOf(kCustomer2), std::set<std::string>{});
+  // Labels set through the platform are listed as set.
+  v1::SetContactLabelsRequest tag;
+  tag.set_user_id(kCustomer2);
+  tag.add_label_ids(kMiddleman);
+  tag.add_label_ids(kRetail);
+  ASSERT_THAT(platform_->SetContactLabels(robot_, tag), IsOk());
+  EXPECT_EQ(LabelsOf(kCustomer2), (std::set<std::string>{kMiddleman, kRetail}));
+  tag.clear_label_ids();
+  ASSERT_THAT(platform_->SetContactLabels(robot_, tag), IsOk());
+  EXPECT_EQ(LabelsOf(kCustomer2), std::set<std::string>{});
+  // The tagging and the lookups shared one tags.sync.
+  EXPECT_EQ(TagSyncs(), 1);
+
+  v1::ListContactLabelsRequest not_an_id;
+  not_an_id.set_user_id("wmAbc");
+  EXPECT_THAT(platform_->ListContactLabels(robot_, not_an_id),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("user_id")));
+}
+
+TEST_F(YjiyunLabelFilterTest, LabelsOfOneNameStandForEachOther) {
+  // yjiyun filters by name: a contact carrying 渠道's 消费品 is listed with
+  // 行业's too, and both are its labels.
+  v1::SetContactLabelsRequest tag;
+  tag.set_user_id(kCustomer2);
+  tag.add_label_ids(kGoodsAgain);
+  ASSERT_THAT(platform_->SetContactLabels(robot_, tag), IsOk());
+  EXPECT_EQ(LabelsOf(kCustomer2), (std::set<std::string>{kGoods, kGoodsAgain}));
+  const std::set<std::string> listed = LabelContacts(kGoods);
+  EXPECT_EQ(listed, Carrying(0, {kGoods, kGoodsAgain}));
+  EXPECT_TRUE(listed.contains(kCustomer2));
 }
 
 // Whether `status` is yjiyun's refusal: `code`, and the vendor's msg holding
@@ -842,8 +1103,9 @@ TEST_F(YjiyunPlatformTest, MarksConversationsRead) {
   v1::MarkConversationReadRequest group;
   group.set_conversation_id(kGroup);
   ASSERT_THAT(platform_->MarkConversationRead(robot_, group), IsOk());
+  // The customer first: yjiyun is sent its chatId, the robot first.
   v1::MarkConversationReadRequest customer;
-  customer.set_conversation_id(kCustomerChat);
+  customer.set_conversation_id("S:7881299459945762_1688853470427542");
   ASSERT_THAT(platform_->MarkConversationRead(robot_, customer), IsOk());
 
   const nlohmann::json robot = RobotState();

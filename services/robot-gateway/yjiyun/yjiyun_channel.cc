@@ -276,8 +276,17 @@ absl::StatusOr<YjiyunChannel::GapFilled> YjiyunChannel::FillGap(int64_t since_ms
   std::stable_sort(messages.begin(), messages.end(),
                    [](const TimedMessage& a, const TimedMessage& b) { return a.first < b.first; });
   int64_t newest_ms = since_ms;
+  int64_t filled = 0;
   for (const auto& [timestamp_ms, message] : messages) {
+    newest_ms = std::max(newest_ms, timestamp_ms);
     absl::StatusOr<VendorEvent> event = NormalizeYjiyunMessage(message);
+    // The echoes of the gateway's sends are their outcomes, wanted whatever
+    // the filter.
+    if (options_.msg_filter && !PassesYjiyunMsgFilter(message) &&
+        !(event.ok() && event->send_outcome.has_value())) {
+      continue;
+    }
+    ++filled;
     absl::Status delivered = event.status();
     if (event.ok()) delivered = sink_->Deliver(*std::move(event));
     if (delivered.code() == absl::StatusCode::kInvalidArgument) {
@@ -287,9 +296,8 @@ absl::StatusOr<YjiyunChannel::GapFilled> YjiyunChannel::FillGap(int64_t since_ms
       // Not stored: the fill fails and starts here again.
       RETURN_IF_ERROR(delivered);
     }
-    newest_ms = std::max(newest_ms, timestamp_ms);
   }
-  return GapFilled{.newest_ms = newest_ms, .messages = static_cast<int64_t>(messages.size())};
+  return GapFilled{.newest_ms = newest_ms, .messages = filled};
 }
 
 void YjiyunChannel::DeliverLive(VendorEvent event, int64_t message_ms) {

@@ -178,6 +178,20 @@ GroupChangedEvent MembersChanged(const json& action, GroupChangedEvent::Change c
 
 }  // namespace
 
+bool PassesYjiyunMsgFilter(const json& message) {
+  const json& content = JsonObject(message, "content");
+  if (JsonInt(content, "contentType") != 1) return false;
+  const std::string chat_id = JsonString(message, "chatId");
+  const size_t group = chat_id.find("_R:");
+  if (group == std::string::npos) return true;
+  absl::string_view robot = absl::string_view(chat_id).substr(0, group);
+  if (!absl::ConsumePrefix(&robot, "S:")) return false;
+  for (absl::string_view id : absl::StrSplit(JsonString(content, "atUserList"), ',')) {
+    if (absl::StripAsciiWhitespace(id) == robot) return true;
+  }
+  return false;
+}
+
 absl::StatusOr<VendorEvent> NormalizeYjiyunMessage(const json& body) {
   if (!body.is_object()) return absl::InvalidArgumentError("message: not a JSON object");
   ASSIGN_OR_RETURN(Event event, EventOf(body, "message"));

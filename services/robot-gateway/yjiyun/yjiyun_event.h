@@ -45,6 +45,12 @@ inline constexpr absl::string_view kGatewayActionIdPrefix = "wa";
 // timestamp or content.contentType is missing or malformed.
 absl::StatusOr<VendorEvent> NormalizeYjiyunMessage(const nlohmann::json& message);
 
+// msgFilter=1 (3.1) as the server applies it to the socket's messages:
+// one-to-one texts (contentType 1) and group texts whose atUserList names the
+// robot (the "S:<robot>_…" of the chatId). The gap fill applies it too, so
+// that what the stream holds does not depend on when the socket was down.
+bool PassesYjiyunMsgFilter(const nlohmann::json& message);
+
 // An `action` the vendor pushes on its own: robot.on.new.friend.request
 // (3.8: a FriendRequestEvent) and robot.group.members.changed (3.22: a
 // GroupChangedEvent CHANGE_MEMBERS_ADDED for newMembers, event_id

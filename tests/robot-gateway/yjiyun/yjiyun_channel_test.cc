@@ -29,6 +29,8 @@ using ::wecom::testing::IsOk;
 using ::wecom::testing::StatusIs;
 
 constexpr char kCustomer[] = "7881299459945762";
+// The example robot's group with kCustomer in it.
+constexpr char kGroup[] = "R:10696051755024720";
 
 // The inbound texts among `events`, in order.
 std::vector<std::string> InboundTexts(const std::vector<v1::Event>& events) {
@@ -49,8 +51,8 @@ class YjiyunChannelTest : public testing::YjiyunFixture {
     ASSERT_NE(api_, nullptr);
   }
 
-  void StartChannel() {
-    channel_ = MakeChannel(api_.get(), &sink_);
+  void StartChannel(bool msg_filter = false) {
+    channel_ = MakeChannel(api_.get(), &sink_, msg_filter);
     ASSERT_NE(channel_, nullptr);
   }
 
@@ -150,6 +152,44 @@ TEST_F(YjiyunChannelTest, AReconnectFillsTheGapOnceAndInOrder) {
   expected.push_back("after 1");
   expected.push_back("after 2");
   EXPECT_EQ(InboundTexts(events), expected);
+}
+
+// With msgFilter=1 the gap holds what the socket would have pushed: a
+// one-to-one text and a group text @-ing the robot, not an image or a group
+// text for others.
+TEST_F(YjiyunChannelTest, WithTheMsgFilterTheGapHoldsWhatTheSocketWouldHavePushed) {
+  const auto inject_mix = [&](const std::string& when) {
+    Inject(1, absl::StrCat(when, " text"));
+    Control("messages", {{"robotKey", kRobotKey}, {"chatUser", kCustomer}, {"contentType", 7}});
+    Control("messages", {{"robotKey", kRobotKey},
+                         {"chatUser", kGroup},
+                         {"from", kCustomer},
+                         {"content", absl::StrCat(when, " group chatter")}});
+    Control("messages", {{"robotKey", kRobotKey},
+                         {"chatUser", kGroup},
+                         {"from", kCustomer},
+                         {"atRobot", true},
+                         {"content", absl::StrCat(when, " group @robot")}});
+  };
+  StartChannel(/*msg_filter=*/true);
+  inject_mix("live");
+  sink_.WaitFor([](const std::vector<v1::Event>& e) { return InboundTexts(e).size() >= 2; });
+  Control("drop", {{"refuseMs", 1500}});
+  ASSERT_TRUE(channel_->WaitUntil(false, 0, absl::Now() + absl::Seconds(10)));
+  inject_mix("away");
+  ASSERT_TRUE(channel_->WaitUntil(true, 1, absl::Now() + absl::Seconds(30)));
+  // A marker after the fill: everything before it has been delivered.
+  Inject(1, "after");
+  const std::vector<v1::Event> events = sink_.WaitFor([](const std::vector<v1::Event>& e) {
+    const std::vector<std::string> texts = InboundTexts(e);
+    return !texts.empty() && texts.back() == "after 1";
+  });
+  EXPECT_EQ(InboundTexts(events),
+            (std::vector<std::string>{"live text 1", "live group @robot", "away text 1",
+                                      "away group @robot", "after 1"}));
+  int images = 0;
+  for (const v1::Event& event : events) images += event.message().type() == v1::MESSAGE_TYPE_IMAGE;
+  EXPECT_EQ(images, 0);
 }
 
 }  // namespace

@@ -238,6 +238,19 @@ TEST(YjiyunMessageTest, AMessageWithoutWhatAnEventNeedsIsRefusedNamingTheField) 
   EXPECT_THAT(NormalizeYjiyunMessage(json::array()), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
+TEST(YjiyunMessageTest, TheMsgFilterPassesOneToOneTextsAndGroupTextsMentioningTheRobot) {
+  json group_text = GroupText();
+  EXPECT_FALSE(PassesYjiyunMsgFilter(group_text));
+  group_text["content"]["atUserList"] = "7881299823, 1688853440227542";
+  EXPECT_TRUE(PassesYjiyunMsgFilter(group_text));
+  json one_to_one = SentEcho();
+  EXPECT_TRUE(PassesYjiyunMsgFilter(one_to_one));
+  one_to_one["content"]["contentType"] = 7;
+  EXPECT_FALSE(PassesYjiyunMsgFilter(one_to_one));
+  one_to_one["content"]["contentType"] = 2;
+  EXPECT_FALSE(PassesYjiyunMsgFilter(one_to_one));
+}
+
 TEST(YjiyunActionTest, AFriendRequestBecomesAFriendRequestEvent) {
   const json pushed = json::parse(R"({
     "messageId": "20200427165446428160753820", "type": "robot.on.new.friend.request",

@@ -94,8 +94,10 @@ class YjiyunFixture : public ::testing::Test {
 
   // A started YjiyunChannel on `api` with short reconnect waits, so tests do
   // not take the production 10 s.
-  std::unique_ptr<YjiyunChannel> MakeChannel(YjiyunApi* api, VendorEventSink* sink) {
+  std::unique_ptr<YjiyunChannel> MakeChannel(YjiyunApi* api, VendorEventSink* sink,
+                                             bool msg_filter = false) {
     YjiyunChannelOptions options;
+    options.msg_filter = msg_filter;
     options.min_reconnect_delay = absl::Milliseconds(200);
     options.reconnect_backoff.initial = absl::Milliseconds(100);
     options.reconnect_backoff.max = absl::Milliseconds(400);

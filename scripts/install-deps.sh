@@ -28,7 +28,7 @@ BUILD_PACKAGES=(
 # prometheus) for the alert rules' unit tests, openssl and curl the demo runs.
 TEST_PACKAGES=(
   libgtest-dev libgmock-dev mosquitto nodejs prometheus
-  openssl procps clang-format git ca-certificates curl
+  openssl procps clang-format git ca-certificates curl yamllint unzip
 )
 # The libraries wecom-archive, wecom-media and wecom-robot-gateway are linked
 # against (the NEEDED entries of the release binaries; RocksDB is linked

@@ -265,7 +265,7 @@ TEST(GatewayE2eTest, SendsOverMqttForTheConfiguredAccount) {
                 .status());
   // The MQTT answer is counted when it arrives, which may be after the
   // webhook's echo confirmed the send: poll the process's /metrics.
-  const std::string counted = "endpoint=\"mqtt:SendMessage\",result=\"ok\"";
+  const std::string counted = "api=\"mqtt:SendMessage\",result=\"ok\"";
   const absl::Time give_up = absl::Now() + absl::Seconds(30);
   while (!absl::StrContains(gateway->MetricsText(), counted) && absl::Now() < give_up) {
     absl::SleepFor(absl::Milliseconds(20));

@@ -121,7 +121,7 @@ TEST_F(GatewayYjiyunRpcsTest, Accounts) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("gender")));
   EXPECT_THAT(gateway_->MetricsText(),
               HasSubstr("robot_gateway_rejected_requests_total{field=\"gender\","
-                        "method=\"UpdateAccountProfile\"}"));
+                        "grpc_method=\"UpdateAccountProfile\"}"));
 }
 
 TEST_F(GatewayYjiyunRpcsTest, Contacts) {
@@ -412,7 +412,7 @@ TEST_F(GatewayYjiyunRpcsTest, Messaging) {
   EXPECT_THAT(State()["tasks"], SizeIs(1));
   EXPECT_THAT(gateway_->MetricsText(),
               HasSubstr("robot_gateway_rejected_requests_total{field=\"contents.text.content\","
-                        "method=\"CreateMassSendTask\"} 1"));
+                        "grpc_method=\"CreateMassSendTask\"} 1"));
 
   // Conversations: the customer's is the newest, unread until marked read.
   v1::ListConversationsRequest conversations;
@@ -485,7 +485,7 @@ TEST_F(GatewayYjiyunRpcsTest, TokensExpiringMidTrafficLoseNoRequest) {
   EXPECT_GE(state["tokens"]["issued"], 2);
   // The socket's requests met the expired token and went again.
   EXPECT_THAT(gateway_->MetricsText(),
-              HasSubstr("robot_gateway_vendor_requests_total{endpoint=\"socket message\","
+              HasSubstr("robot_gateway_vendor_requests_total{api=\"socket message\","
                         "result=\"1000\",vendor=\"yjiyun\"}"));
 }
 
@@ -514,7 +514,7 @@ TEST_F(GatewayYjiyunRpcsTest, ActionsGoOverTheBridgeWhileTheSocketIsDown) {
   EXPECT_EQ(state["sent"][0]["via"], "bridge");
   const std::string metrics = gateway_->MetricsText();
   EXPECT_THAT(metrics, HasSubstr("robot_gateway_socket_disconnects_total{"));
-  EXPECT_THAT(metrics, HasSubstr("endpoint=\"/wxworkapi/bridge\""));
+  EXPECT_THAT(metrics, HasSubstr("api=\"/wxworkapi/bridge\""));
 }
 
 }  // namespace

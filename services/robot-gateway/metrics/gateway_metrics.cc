@@ -96,12 +96,12 @@ GatewayMetrics::GatewayMetrics(prometheus::Registry& registry)
                                          "event.")
                                    .Register(registry)) {}
 
-void GatewayMetrics::VendorCall(absl::string_view vendor, absl::string_view endpoint,
+void GatewayMetrics::VendorCall(absl::string_view vendor, absl::string_view api,
                                 absl::string_view result, absl::Duration latency) {
-  vendor_requests_.Add({{"vendor", S(vendor)}, {"endpoint", S(endpoint)}, {"result", S(result)}})
+  vendor_requests_.Add({{"vendor", S(vendor)}, {"api", S(api)}, {"result", S(result)}})
       .Increment();
   vendor_request_duration_
-      .Add({{"vendor", S(vendor)}, {"endpoint", S(endpoint)}},
+      .Add({{"vendor", S(vendor)}, {"api", S(api)}},
            prometheus::Histogram::BucketBoundaries{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
                                                    0.25, 0.5, 1, 2.5, 5, 10})
       .Observe(absl::ToDoubleSeconds(latency));
@@ -148,7 +148,7 @@ void GatewayMetrics::WebhookRejected(absl::string_view vendor, absl::string_view
 }
 
 void GatewayMetrics::RequestRejected(absl::string_view method, absl::string_view field) {
-  rejected_requests_.Add({{"method", S(method)}, {"field", S(field)}}).Increment();
+  rejected_requests_.Add({{"grpc_method", S(method)}, {"field", S(field)}}).Increment();
 }
 
 void GatewayMetrics::SetSocketConnected(absl::string_view vendor, bool connected) {

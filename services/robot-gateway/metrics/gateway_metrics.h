@@ -20,9 +20,10 @@ class GatewayMetrics {
  public:
   explicit GatewayMetrics(prometheus::Registry& registry);
 
-  // One vendor API call: `endpoint` is the vendor's path ("/msg/text") or
-  // MQTT topic, `result` "ok", a vendor code ("-1"), or "transport_error".
-  void VendorCall(absl::string_view vendor, absl::string_view endpoint, absl::string_view result,
+  // One vendor API call: `api` is the vendor's path ("/msg/text") or MQTT
+  // topic, `result` "ok", a vendor code ("-1"), or "transport_error". (Not
+  // `endpoint`: prometheus-operator sets that label to the scrape port's name.)
+  void VendorCall(absl::string_view vendor, absl::string_view api, absl::string_view result,
                   absl::Duration latency);
   // A send reached `state` ("queued", "sent", "confirmed", "failed", …).
   void SendState(absl::string_view vendor, absl::string_view state);

@@ -1,8 +1,12 @@
 #include "common/grpc/server.h"
 
+#include <chrono>
+#include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -16,6 +20,7 @@
 #include "grpcpp/impl/server_builder_option.h"
 #include "grpcpp/impl/server_builder_plugin.h"
 #include "grpcpp/impl/server_initializer.h"
+#include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
 
 namespace wecom {
@@ -52,6 +57,28 @@ class CollectServiceNames final : public grpc::ServerBuilderOption {
   std::shared_ptr<std::vector<std::string>> names_;
 };
 
+// ProtoServerReflectionPlugin::name() (checked in gRPC 1.51's library; the
+// health listener tests fail if it changes).
+constexpr char kReflectionPluginName[] = "proto_server_reflection";
+
+// Drops the reflection plugin from one builder (its factory is process-wide),
+// so that the health listener does not list the API.
+class WithoutReflection final : public grpc::ServerBuilderOption {
+ public:
+  void UpdateArguments(grpc::ChannelArguments*) override {}
+  void UpdatePlugins(std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>* plugins) override {
+    std::erase_if(*plugins, [](const std::unique_ptr<grpc::ServerBuilderPlugin>& plugin) {
+      return plugin->name() == kReflectionPluginName;
+    });
+  }
+};
+
+void ReportServing(grpc::Server& server, const std::vector<std::string>& service_names) {
+  grpc::HealthCheckServiceInterface* health = server.GetHealthCheckService();
+  for (const std::string& name : service_names) health->SetServingStatus(name, true);
+  health->SetServingStatus("", true);
+}
+
 absl::StatusOr<std::optional<ServerTlsPem>> ReadTlsFiles(const GrpcServerOptions& options) {
   const bool has_cert = !options.tls_cert_file.empty();
   const bool has_key = !options.tls_key_file.empty();
@@ -78,8 +105,8 @@ absl::StatusOr<std::optional<ServerTlsPem>> ReadTlsFiles(const GrpcServerOptions
 
 }  // namespace
 
-GrpcServer::GrpcServer(std::unique_ptr<grpc::Server> server, int port)
-    : server_(std::move(server)), port_(port) {}
+GrpcServer::GrpcServer(std::unique_ptr<grpc::Server> server, int port, HealthListener health)
+    : server_(std::move(server)), port_(port), health_(std::move(health)) {}
 
 GrpcServer::~GrpcServer() { Shutdown(absl::ZeroDuration()); }
 
@@ -120,25 +147,66 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(const GrpcServerOp
         absl::StrCat("cannot start the gRPC server on ", options.listen_address,
                      " (address in use or invalid, or unusable TLS certificate or key)"));
   }
-  grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
-  for (const std::string& name : *service_names) health->SetServingStatus(name, true);
-  health->SetServingStatus("", true);
+  ReportServing(*server, *service_names);
+
+  HealthListener health;
+  if (!options.health_listen_address.empty()) {
+    absl::StatusOr<HealthListener> started =
+        StartHealthListener(options.health_listen_address, *service_names);
+    if (!started.ok()) {
+      server->Shutdown(std::chrono::system_clock::now());
+      return started.status();
+    }
+    health = *std::move(started);
+  }
 
   log::Info("grpc_server_started", {{"listen_address", options.listen_address},
                                     {"port", port},
                                     {"tls", tls_enabled},
                                     {"mutual_tls", mutual_tls},
                                     {"auth", !options.auth_tokens.empty()},
-                                    {"services", *service_names}});
-  return std::unique_ptr<GrpcServer>(new GrpcServer(std::move(server), port));
+                                    {"services", *service_names},
+                                    {"health_listen_address", options.health_listen_address},
+                                    {"health_port", health.port}});
+  return std::unique_ptr<GrpcServer>(new GrpcServer(std::move(server), port, std::move(health)));
+}
+
+// The plaintext listener for Kubernetes' gRPC probes: the default health
+// service and nothing else, so no auth is needed.
+absl::StatusOr<GrpcServer::HealthListener> GrpcServer::StartHealthListener(
+    const std::string& address, const std::vector<std::string>& service_names) {
+  HealthListener health;
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &health.port);
+  builder.SetOption(std::make_unique<WithoutReflection>());
+  // The builder refuses a server with no method of its own to poll for (the
+  // default health service is added later, at start); this one rejects every
+  // method but health's.
+  health.unimplemented = std::make_unique<grpc::CallbackGenericService>();
+  builder.RegisterCallbackGenericService(health.unimplemented.get());
+  health.server = builder.BuildAndStart();
+  if (health.server == nullptr || health.port == 0) {
+    return absl::UnavailableError(absl::StrCat("cannot start the gRPC health listener on ", address,
+                                               " (address in use or invalid)"));
+  }
+  ReportServing(*health.server, service_names);
+  return health;
 }
 
 void GrpcServer::Shutdown(absl::Duration grace) {
   // Health first, so load balancers and probes stop sending calls here.
   server_->GetHealthCheckService()->Shutdown();
-  server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
+  if (health_.server != nullptr) health_.server->GetHealthCheckService()->Shutdown();
+  const auto deadline = absl::ToChronoTime(absl::Now() + grace);
+  server_->Shutdown(deadline);
+  // Last, so that probes see NOT_SERVING rather than a refused connection
+  // while open calls drain.
+  if (health_.server != nullptr) health_.server->Shutdown(deadline);
 }
 
-void GrpcServer::Wait() { server_->Wait(); }
+void GrpcServer::Wait() {
+  server_->Wait();
+  if (health_.server != nullptr) health_.server->Wait();
+}
 
 }  // namespace wecom

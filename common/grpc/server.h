@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/config/secret.h"
+#include "grpcpp/generic/async_generic_service.h"
 #include "grpcpp/impl/service_type.h"
 #include "grpcpp/server.h"
 #include "prometheus/registry.h"
@@ -18,6 +19,9 @@ namespace wecom {
 struct GrpcServerOptions {
   // ({} initialisers keep designated initialisers free of -Wmissing-field-initializers.)
   std::string listen_address{};  // "0.0.0.0:50051", or "127.0.0.1:0" for any free port.
+  // When set, a second, plaintext listener that serves grpc.health.v1 only:
+  // for Kubernetes' gRPC probes, which cannot speak TLS. Empty = none.
+  std::string health_listen_address{};
   // TLS when cert and key are set; mTLS (client certificates required and
   // verified against this CA) when the client CA is set too.
   std::string tls_cert_file{};
@@ -34,6 +38,11 @@ struct GrpcServerOptions {
 // them, or it fails with UNAUTHENTICATED before reaching a handler. Calls are
 // counted in go-grpc-prometheus metrics (server_metrics.h) and
 // grpc_server_unauthenticated_total.
+//
+// With health_listen_address set, a second server there speaks plaintext, with
+// no auth, and serves only grpc.health.v1.Health (no API service, no
+// reflection), reporting the same statuses as the main one. Its calls are not
+// counted in the metrics.
 class GrpcServer {
  public:
   // Reads the TLS files and starts listening. `services` and `registry` must
@@ -46,19 +55,33 @@ class GrpcServer {
 
   // The bound port.
   int port() const { return port_; }
+  // The health listener's bound port; 0 when there is none.
+  int health_port() const { return health_.port; }
 
-  // Reports NOT_SERVING to health checks, stops accepting calls, lets open
-  // calls finish for up to `grace`, then cancels the rest. Returns when all
-  // handlers have returned.
+  // Reports NOT_SERVING to health checks on both listeners, stops accepting
+  // calls, lets open calls finish for up to `grace`, then cancels the rest.
+  // Returns when all handlers have returned.
   void Shutdown(absl::Duration grace);
   // Blocks until Shutdown() completes.
   void Wait();
 
  private:
-  GrpcServer(std::unique_ptr<grpc::Server> server, int port);
+  // The plaintext health-only server, when there is one.
+  struct HealthListener {
+    // Answers UNIMPLEMENTED to every method but health; outlives `server`.
+    std::unique_ptr<grpc::CallbackGenericService> unimplemented;
+    std::unique_ptr<grpc::Server> server;  // Null when there is no listener.
+    int port = 0;
+  };
+
+  GrpcServer(std::unique_ptr<grpc::Server> server, int port, HealthListener health);
+
+  static absl::StatusOr<HealthListener> StartHealthListener(
+      const std::string& address, const std::vector<std::string>& service_names);
 
   std::unique_ptr<grpc::Server> server_;
   int port_;
+  HealthListener health_;
 };
 
 }  // namespace wecom

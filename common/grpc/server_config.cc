@@ -8,6 +8,8 @@ namespace wecom {
 absl::Status ReadServerConfig(ConfigReader& root, const std::string& default_listen,
                               const std::string& default_metrics_listen, ServerConfig* out) {
   ASSIGN_OR_RETURN(out->grpc.listen_address, root.Optional<std::string>("listen", default_listen));
+  ASSIGN_OR_RETURN(out->grpc.health_listen_address,
+                   root.Optional<std::string>("health_listen", ""));
   ASSIGN_OR_RETURN(out->metrics_listen,
                    root.Optional<std::string>("metrics_listen", default_metrics_listen));
   ASSIGN_OR_RETURN(const std::string level, root.Optional<std::string>("log_level", "info"));

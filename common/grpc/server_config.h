@@ -1,6 +1,8 @@
 // The server section every service's config file shares:
 //
 //   listen: "0.0.0.0:<port>"          # gRPC
+//   health_listen: "0.0.0.0:<port>"   # optional: plaintext grpc.health.v1 only, for
+//                                     # kubelet gRPC probes when tls is on
 //   metrics_listen: "0.0.0.0:<port>"  # Prometheus /metrics
 //   log_level: info                   # debug | info | warn | error
 //   auth_token: {file: …}             # optional: every RPC but health needs it

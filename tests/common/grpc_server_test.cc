@@ -9,13 +9,14 @@
 #include <thread>
 #include <vector>
 
-#include "absl/cleanup/cleanup.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/notification.h"
+#include "common/config/config_reader.h"
 #include "common/grpc/client.h"
 #include "common/grpc/server.h"
+#include "common/grpc/server_config.h"
 #include "common/grpc/status.h"
 #include "common/metrics/metrics_endpoint.h"
 #include "common/status/vendor_error.h"
@@ -125,6 +126,95 @@ std::optional<double> SampleValue(const std::string& exposition, const std::stri
   return std::nullopt;
 }
 
+// A plaintext channel to 127.0.0.1:`port`.
+std::shared_ptr<grpc::Channel> PlaintextChannel(int port) {
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+      MakeChannel(GrpcClientOptions{.target = absl::StrCat("127.0.0.1:", port)});
+  EXPECT_THAT(channel, IsOk());
+  return channel.ok() ? *channel : nullptr;
+}
+
+// Checks `service`'s health, with a deadline that only guards against a hang.
+grpc::Status CheckHealth(const std::shared_ptr<grpc::Channel>& channel, const std::string& service,
+                         HealthCheckResponse* response) {
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+  HealthCheckRequest request;
+  request.set_service(service);
+  return Health::NewStub(channel)->Check(&context, request, response);
+}
+
+// A Watch of the overall health; cancelled when destroyed (an open Watch would
+// hold up the server's Shutdown).
+class HealthWatch {
+ public:
+  explicit HealthWatch(const std::shared_ptr<grpc::Channel>& channel)
+      : stub_(Health::NewStub(channel)), reader_(stub_->Watch(&context_, HealthCheckRequest())) {}
+  ~HealthWatch() {
+    context_.TryCancel();
+    reader_->Finish();
+  }
+
+  // The next status the server reports; UNKNOWN if the stream ended instead.
+  HealthCheckResponse::ServingStatus Next() {
+    HealthCheckResponse response;
+    return reader_->Read(&response) ? response.status() : HealthCheckResponse::UNKNOWN;
+  }
+
+ private:
+  grpc::ClientContext context_;
+  std::unique_ptr<Health::Stub> stub_;
+  std::unique_ptr<grpc::ClientReader<HealthCheckResponse>> reader_;
+};
+
+struct ReflectionReply {
+  grpc::Status status;
+  std::string text;  // The response's bytes, if one came.
+};
+
+// Asks server reflection to list the services, over a raw generic stream:
+// gRPC ships no generated C++ reflection client.
+ReflectionReply ListServicesByReflection(const std::shared_ptr<grpc::Channel>& channel) {
+  grpc::GenericStub stub(channel);
+  grpc::CompletionQueue queue;
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+  // Each step completes with its own tag on `queue`; whether it succeeded.
+  auto completed = [&queue](intptr_t expected) {
+    void* tag = nullptr;
+    bool ok = false;
+    EXPECT_TRUE(queue.Next(&tag, &ok));
+    EXPECT_EQ(reinterpret_cast<intptr_t>(tag), expected);
+    return ok;
+  };
+  std::unique_ptr<grpc::GenericClientAsyncReaderWriter> call = stub.PrepareCall(
+      &context, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", &queue);
+  call->StartCall(reinterpret_cast<void*>(1));
+  completed(1);
+  // ServerReflectionRequest{list_services: ""}: field 7, length-delimited, empty.
+  grpc::Slice request_slice(std::string("\x3a\x00", 2));
+  call->Write(grpc::ByteBuffer(&request_slice, 1), reinterpret_cast<void*>(2));
+  completed(2);
+  call->WritesDone(reinterpret_cast<void*>(3));
+  completed(3);
+  ReflectionReply reply;
+  grpc::ByteBuffer response;
+  call->Read(&response, reinterpret_cast<void*>(4));
+  if (completed(4)) {
+    std::vector<grpc::Slice> slices;
+    EXPECT_TRUE(response.Dump(&slices).ok());
+    for (const grpc::Slice& slice : slices) reply.text.append(slice.begin(), slice.end());
+  }
+  call->Finish(&reply.status, reinterpret_cast<void*>(5));
+  completed(5);
+  queue.Shutdown();
+  void* tag = nullptr;
+  bool ok = false;
+  while (queue.Next(&tag, &ok)) {
+  }
+  return reply;
+}
+
 class GrpcServerTest : public ::testing::Test {
  protected:
   // Serves the registry the next server records in over HTTP. Only tests that
@@ -140,7 +230,20 @@ class GrpcServerTest : public ::testing::Test {
   void TearDown() override {
     // A held stream must end before the server can.
     service_.Release();
+    if (shutdown_.joinable()) shutdown_.join();
     server_.reset();
+  }
+
+  // Shuts the server down with a long grace on another thread, which
+  // FinishShutdown (or TearDown, on every exit path) joins.
+  void StartShutdown() {
+    shutdown_ = std::thread([this] { server_->Shutdown(absl::Minutes(5)); });
+  }
+
+  // Lets a held stream finish and waits for Shutdown to return.
+  void FinishShutdown() {
+    service_.Release();
+    shutdown_.join();
   }
 
   absl::Status StartServer(GrpcServerOptions options) {
@@ -188,6 +291,7 @@ class GrpcServerTest : public ::testing::Test {
   std::shared_ptr<prometheus::Registry> registry_ = std::make_shared<prometheus::Registry>();
   TestServiceImpl service_;
   std::unique_ptr<GrpcServer> server_;  // After service_, which it uses.
+  std::thread shutdown_;
 };
 
 EchoRequest Hello() {
@@ -201,21 +305,15 @@ TEST_F(GrpcServerTest, HealthNeedsNoToken) {
   absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
       MakeChannel(GrpcClientOptions{.target = Target()});
   ASSERT_THAT(channel, IsOk());
-  std::unique_ptr<Health::Stub> health = Health::NewStub(*channel);
   for (const std::string service : {"", kService}) {
-    grpc::ClientContext context;
-    HealthCheckRequest request;
-    request.set_service(service);
     HealthCheckResponse response;
-    const grpc::Status status = health->Check(&context, request, &response);
+    const grpc::Status status = CheckHealth(*channel, service, &response);
     ASSERT_TRUE(status.ok()) << "service \"" << service << "\": " << status.error_message();
     EXPECT_EQ(response.status(), HealthCheckResponse::SERVING) << service;
   }
-  grpc::ClientContext context;
-  HealthCheckRequest request;
-  request.set_service("wecom.test.v1.NoSuchService");
   HealthCheckResponse response;
-  EXPECT_EQ(health->Check(&context, request, &response).error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(CheckHealth(*channel, "wecom.test.v1.NoSuchService", &response).error_code(),
+            grpc::StatusCode::NOT_FOUND);
 }
 
 TEST_F(GrpcServerTest, CallWithoutTokenIsUnauthenticated) {
@@ -335,42 +433,9 @@ TEST_F(GrpcServerTest, ReflectionListsServices) {
   absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
       MakeChannel(GrpcClientOptions{.target = Target(), .auth_token = Secret(kToken)});
   ASSERT_THAT(channel, IsOk());
-  grpc::GenericStub stub(*channel);
-  grpc::CompletionQueue queue;
-  grpc::ClientContext context;
-  // Each step completes with its own tag on `queue`.
-  auto completed = [&queue](intptr_t expected) {
-    void* tag = nullptr;
-    bool ok = false;
-    return queue.Next(&tag, &ok) && reinterpret_cast<intptr_t>(tag) == expected && ok;
-  };
-  std::unique_ptr<grpc::GenericClientAsyncReaderWriter> call = stub.PrepareCall(
-      &context, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", &queue);
-  call->StartCall(reinterpret_cast<void*>(1));
-  ASSERT_TRUE(completed(1));
-  // ServerReflectionRequest{list_services: ""}: field 7, length-delimited, empty.
-  grpc::Slice request_slice(std::string("\x3a\x00", 2));
-  call->Write(grpc::ByteBuffer(&request_slice, 1), reinterpret_cast<void*>(2));
-  ASSERT_TRUE(completed(2));
-  call->WritesDone(reinterpret_cast<void*>(3));
-  ASSERT_TRUE(completed(3));
-  grpc::ByteBuffer response;
-  call->Read(&response, reinterpret_cast<void*>(4));
-  ASSERT_TRUE(completed(4));
-  grpc::Status status;
-  call->Finish(&status, reinterpret_cast<void*>(5));
-  ASSERT_TRUE(completed(5));
-  EXPECT_TRUE(status.ok()) << status.error_message();
-  std::vector<grpc::Slice> slices;
-  ASSERT_TRUE(response.Dump(&slices).ok());
-  std::string text;
-  for (const grpc::Slice& slice : slices) text.append(slice.begin(), slice.end());
-  EXPECT_THAT(text, HasSubstr(kService));
-  queue.Shutdown();
-  void* tag = nullptr;
-  bool ok = false;
-  while (queue.Next(&tag, &ok)) {
-  }
+  const ReflectionReply reply = ListServicesByReflection(*channel);
+  EXPECT_TRUE(reply.status.ok()) << reply.status.error_message();
+  EXPECT_THAT(reply.text, HasSubstr(kService));
 }
 
 TEST_F(GrpcServerTest, ShutdownLetsOpenStreamFinish) {
@@ -385,25 +450,13 @@ TEST_F(GrpcServerTest, ShutdownLetsOpenStreamFinish) {
   ASSERT_TRUE(stream->Read(&tick));
   EXPECT_EQ(tick.index(), 0);
 
-  std::unique_ptr<Health::Stub> health = Health::NewStub(*channel);
-  grpc::ClientContext watch_context;
-  std::unique_ptr<grpc::ClientReader<HealthCheckResponse>> watch =
-      health->Watch(&watch_context, HealthCheckRequest());
-  HealthCheckResponse health_status;
-  ASSERT_TRUE(watch->Read(&health_status));
-  EXPECT_EQ(health_status.status(), HealthCheckResponse::SERVING);
-
-  std::thread shutdown([this] { server_->Shutdown(absl::Minutes(5)); });
-  // Joins on every exit path; a failed assertion must not leave the handler held.
-  absl::Cleanup join_shutdown = [&] {
-    service_.Release();
-    shutdown.join();
-  };
-  // Shutdown first reports NOT_SERVING...
-  ASSERT_TRUE(watch->Read(&health_status));
-  EXPECT_EQ(health_status.status(), HealthCheckResponse::NOT_SERVING);
-  watch_context.TryCancel();
-  watch->Finish();
+  {
+    HealthWatch watch(*channel);
+    ASSERT_EQ(watch.Next(), HealthCheckResponse::SERVING);
+    StartShutdown();
+    // Shutdown first reports NOT_SERVING...
+    ASSERT_EQ(watch.Next(), HealthCheckResponse::NOT_SERVING);
+  }
   // ...then stops accepting calls: wait until a new connection is refused.
   std::unique_ptr<TestService::Stub> late = Stub({});
   while (Echo(*late, Hello()).error_code() != grpc::StatusCode::UNAVAILABLE) {
@@ -447,6 +500,16 @@ TEST_F(GrpcServerTest, StartRejectsBadOptions) {
   bad_address.listen_address = "256.1.1.1:1";
   EXPECT_THAT(GrpcServer::Start(bad_address, {&service_}, *registry_),
               StatusIs(absl::StatusCode::kUnavailable, HasSubstr("256.1.1.1:1")));
+
+  GrpcServerOptions bad_health_address;
+  bad_health_address.health_listen_address = "256.1.1.2:1";
+  EXPECT_THAT(StartServer(bad_health_address),
+              StatusIs(absl::StatusCode::kUnavailable, HasSubstr("256.1.1.2:1")));
+}
+
+TEST_F(GrpcServerTest, WithoutHealthListenAddressThereIsNoHealthPort) {
+  ASSERT_THAT(StartServer({}), IsOk());
+  EXPECT_EQ(server_->health_port(), 0);
 }
 
 // TLS with a throwaway CA made by the openssl command.
@@ -532,6 +595,97 @@ TEST_F(GrpcTlsTest, MutualTlsRefusesClientWithoutCertificate) {
   EXPECT_EQ(Echo(*Stub({.tls_ca_file = File("ca.crt"), .auth_token = Secret(kToken)}), Hello())
                 .error_code(),
             grpc::StatusCode::UNAVAILABLE);
+}
+
+// The main port is TLS with a token; health is also plaintext on its own port.
+class GrpcHealthListenerTest : public GrpcTlsTest {
+ protected:
+  void SetUp() override {
+    GrpcServerOptions options = TlsOptions(/*mutual=*/false);
+    options.health_listen_address = "127.0.0.1:0";
+    ASSERT_THAT(StartServer(options), IsOk());
+    ASSERT_NE(server_->health_port(), 0);
+    ASSERT_NE(server_->health_port(), server_->port());
+    health_channel_ = PlaintextChannel(server_->health_port());
+    ASSERT_NE(health_channel_, nullptr);
+  }
+
+  std::shared_ptr<grpc::Channel> health_channel_;
+};
+
+TEST_F(GrpcHealthListenerTest, AnswersPlaintextHealthChecksLikeTheMainServer) {
+  for (const std::string service : {"", kService}) {
+    HealthCheckResponse response;
+    const grpc::Status status = CheckHealth(health_channel_, service, &response);
+    ASSERT_TRUE(status.ok()) << "service \"" << service << "\": " << status.error_message();
+    EXPECT_EQ(response.status(), HealthCheckResponse::SERVING) << service;
+  }
+  HealthCheckResponse response;
+  EXPECT_EQ(CheckHealth(health_channel_, "wecom.test.v1.NoSuchService", &response).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(GrpcHealthListenerTest, ServesNoApi) {
+  EXPECT_EQ(Echo(*TestService::NewStub(health_channel_), Hello()).error_code(),
+            grpc::StatusCode::UNIMPLEMENTED);
+}
+
+TEST_F(GrpcHealthListenerTest, ServesNoReflection) {
+  EXPECT_EQ(ListServicesByReflection(health_channel_).status.error_code(),
+            grpc::StatusCode::UNIMPLEMENTED);
+}
+
+TEST_F(GrpcHealthListenerTest, ReportsNotServingWhileDrainingThenCloses) {
+  // A held stream on the TLS port keeps Shutdown draining.
+  std::unique_ptr<TestService::Stub> stub =
+      Stub({.tls_ca_file = File("ca.crt"), .auth_token = Secret(kToken)});
+  grpc::ClientContext stream_context;
+  std::unique_ptr<grpc::ClientReader<Tick>> stream = stub->Ticks(&stream_context, TicksRequest());
+  Tick tick;
+  ASSERT_TRUE(stream->Read(&tick));
+
+  {
+    HealthWatch watch(health_channel_);
+    ASSERT_EQ(watch.Next(), HealthCheckResponse::SERVING);
+    StartShutdown();
+    ASSERT_EQ(watch.Next(), HealthCheckResponse::NOT_SERVING);
+  }
+  // While the held stream drains, the health listener is still there and says so.
+  for (const std::string service : {"", kService}) {
+    HealthCheckResponse response;
+    const grpc::Status status = CheckHealth(health_channel_, service, &response);
+    ASSERT_TRUE(status.ok()) << "service \"" << service << "\": " << status.error_message();
+    EXPECT_EQ(response.status(), HealthCheckResponse::NOT_SERVING) << service;
+  }
+
+  service_.Release();
+  while (stream->Read(&tick)) {
+  }
+  EXPECT_TRUE(stream->Finish().ok());
+  FinishShutdown();
+  // Once Shutdown has returned, the health port is closed.
+  HealthCheckResponse response;
+  EXPECT_EQ(CheckHealth(PlaintextChannel(server_->health_port()), "", &response).error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+}
+
+TEST(ServerConfigTest, ReadsHealthListen) {
+  absl::StatusOr<ConfigReader> root =
+      ConfigReader::FromYamlString("health_listen: 0.0.0.0:50061\n");
+  ASSERT_THAT(root, IsOk());
+  ServerConfig config;
+  ASSERT_THAT(ReadServerConfig(*root, "0.0.0.0:50051", "0.0.0.0:9464", &config), IsOk());
+  EXPECT_THAT(root->CheckNoUnknownKeys(), IsOk());
+  EXPECT_EQ(config.grpc.health_listen_address, "0.0.0.0:50061");
+  EXPECT_EQ(config.grpc.listen_address, "0.0.0.0:50051");
+}
+
+TEST(ServerConfigTest, HealthListenIsEmptyWhenAbsent) {
+  absl::StatusOr<ConfigReader> root = ConfigReader::FromYamlString("listen: 0.0.0.0:50051\n");
+  ASSERT_THAT(root, IsOk());
+  ServerConfig config;
+  ASSERT_THAT(ReadServerConfig(*root, "0.0.0.0:50051", "0.0.0.0:9464", &config), IsOk());
+  EXPECT_EQ(config.grpc.health_listen_address, "");
 }
 
 TEST_F(GrpcTlsTest, ClientNeedsBothCertificateAndKey) {

@@ -19,8 +19,10 @@
 //    filesystem, no privilege escalation, every capability dropped, an image
 //    tag or digest (not latest); readiness and liveness probes, on numeric
 //    ports; a container serving `grpc` has startup, readiness and liveness
-//    probes that are native gRPC probes on that port (tcpSocket when its
-//    config turns TLS on: the kubelet's gRPC probe speaks plaintext only);
+//    probes that are native gRPC probes on that port, or on its `grpc-health`
+//    port (the plaintext health-only listener of health_listen), which they
+//    must use when the config turns TLS on: the kubelet's gRPC probe speaks
+//    plaintext only;
 //    Secret volumes (and projected ones) mode 0440 = 288, mounted read-only;
 //    every volumeMount names a volume;
 //  - references: every ConfigMap, and with --self-contained every Secret, a
@@ -34,11 +36,19 @@
 //    with honorLabels; every job the alert rules name is a Service scraped;
 //  - the PrometheusRule's spec.groups equal deploy/prometheus/alerts.rules.yaml's;
 //  - each service's config file (the ConfigMap key mounted at
-//    /etc/wecom/<service>.yaml) against its pod: listen, metrics_listen and
-//    webhook.listen on the container's grpc, metrics and webhook ports;
+//    /etc/wecom/<service>.yaml) against its pod: listen, health_listen,
+//    metrics_listen and webhook.listen on the container's grpc, grpc-health,
+//    metrics and webhook ports;
 //    data_dir the `data` volume's mount; every path it names (SDK, key
 //    directory, TLS files, blob root) under one of the container's mounts,
-//    the SDK's read-only; every {file: …} secret a file of a Secret volume.
+//    the SDK's read-only; every {file: …} secret a file of a Secret volume;
+//  - sharding (docs/scale-out.md): a StatefulSet serving corps runs one pod
+//    unless its config has a `sharding` section; then its shard map (the
+//    ConfigMap key at sharding.map_file) places every corp of the config, on
+//    an ordinal below the replica count; an archive.target with {ordinal}
+//    names a StatefulSet's pods through its headless Service and grpc port,
+//    with the same replica count and the same map; a StatefulSet serving no
+//    corps (the gateway: one pod per vendor credential set) runs one pod.
 import fs from 'node:fs';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -229,18 +239,24 @@ function checkContainer(obj, pod, container) {
   }
 }
 
-// A container serving gRPC is probed over gRPC on that port, or over TCP when
-// its config turns TLS on there.
+// A container serving gRPC is probed over gRPC, on that port or its plaintext
+// health-only port; on the latter when its config turns TLS on.
 function checkGrpcProbes(obj, container, config) {
-  const grpcPort = (container.ports ?? []).find((p) => p.name === 'grpc')?.containerPort;
+  const portOf = (name) => (container.ports ?? []).find((p) => p.name === name)?.containerPort;
+  const grpcPort = portOf('grpc');
   if (grpcPort === undefined) return;
+  const healthPort = portOf('grpc-health');
   const tls = config?.tls !== undefined;
+  const allowed = tls ? [healthPort] : [grpcPort, healthPort];
   for (const kind of kProbes) {
     const probe = container[kind];
     const say = (what) => report(obj, `container ${container.name}: ${kind} ${what}`);
     if (!probe) say('is missing');
-    else if (tls && probe.tcpSocket?.port !== grpcPort) say(`must be tcpSocket on ${grpcPort}: TLS is on there`);
-    else if (!tls && probe.grpc?.port !== grpcPort) say(`must be a grpc probe on port ${grpcPort}`);
+    else if (tls && healthPort === undefined) {
+      say(`must be a grpc probe on a grpc-health port: TLS is on at ${grpcPort} (see health_listen)`);
+    } else if (probe.grpc?.port === undefined || !allowed.includes(probe.grpc.port)) {
+      say(`must be a grpc probe on port ${allowed.filter((p) => p !== undefined).join(' or ')}`);
+    }
   }
 }
 
@@ -375,6 +391,7 @@ function checkConfigAgainstPod(obj, pod, container, { file, config }, claimNames
   const ports = new Map((container.ports ?? []).map((p) => [p.name, p.containerPort]));
   for (const [key, address, portName] of [
     ['listen', config.listen, 'grpc'],
+    ['health_listen', config.health_listen, 'grpc-health'],
     ['metrics_listen', config.metrics_listen, 'metrics'],
     ['webhook.listen', config.webhook?.listen, 'webhook'],
   ]) {
@@ -425,6 +442,82 @@ function checkConfigAgainstPod(obj, pod, container, { file, config }, claimNames
       const files = filesOf(volume, byKindName);
       const name = mount.subPath ?? path.posix.relative(mount.mountPath, value);
       if (files && !files.has(name)) say(`${key} {file: ${value}}: the volume ${volume.name} has no file ${name}`);
+    }
+  }
+}
+
+// ---- sharding --------------------------------------------------------------
+
+// The shard map a container's config names: {configMap, owners: Map(corp -> ordinal)}.
+function shardMapOf(set, pod, container, mapFile, byKindName) {
+  const mount = (container.volumeMounts ?? []).find((m) => isUnder(mapFile, m.mountPath));
+  const volume = mount && (pod.volumes ?? []).find((v) => v.name === mount.name);
+  const configMap = volume?.configMap && byKindName.get(`ConfigMap/${volume.configMap.name}`);
+  const key = mount?.subPath ?? (mount && path.posix.relative(mount.mountPath, mapFile));
+  const text = configMap?.data?.[key];
+  if (text === undefined) {
+    report(set, `container ${container.name}: sharding.map_file ${mapFile} is not a key of a mounted ConfigMap`);
+    return undefined;
+  }
+  const owners = new Map();
+  for (const entry of parse(text)?.corps ?? []) owners.set(entry?.corp_id, entry?.ordinal);
+  return { configMap: configMap.metadata.name, owners };
+}
+
+function checkSharding(objects, byKindName) {
+  const sets = new Map(objects.filter((o) => o.kind === 'StatefulSet').map((s) => [s.metadata.name, s]));
+  const maps = new Map();  // StatefulSet name -> its shard map
+  const targets = [];      // [set, target] of archive targets with {ordinal}
+  for (const set of sets.values()) {
+    const pod = set.spec?.template?.spec ?? {};
+    const replicas = set.spec?.replicas ?? 1;
+    for (const container of pod.containers ?? []) {
+      const config = configOf(set, pod, container, byKindName)?.config;
+      if (!config) continue;
+      if (!Array.isArray(config.corps)) {
+        if (replicas !== 1) report(set, `${replicas} replicas: a service without corps runs one pod per vendor credential set`);
+        continue;
+      }
+      if (!config.sharding) {
+        if (replicas !== 1) report(set, `${replicas} replicas but no sharding section: every pod would serve every corp`);
+        continue;
+      }
+      const map = shardMapOf(set, pod, container, config.sharding.map_file ?? '', byKindName);
+      if (!map) continue;
+      maps.set(set.metadata.name, map);
+      for (const corp of config.corps) {
+        if (!map.owners.has(corp?.corp_id)) report(set, `corp ${corp?.corp_id} is not in the shard map ${map.configMap}`);
+      }
+      for (const [corp, ordinal] of map.owners) {
+        if (!Number.isInteger(ordinal) || ordinal < 0 || ordinal >= replicas) {
+          report(set, `the shard map puts corp ${corp} on ordinal ${ordinal}, but there are ${replicas} replicas`);
+        }
+      }
+      const target = config.archive?.target;
+      if (typeof target === 'string' && target.includes('{ordinal}')) targets.push([set, target]);
+      else if (typeof target === 'string' && replicas > 1) {
+        report(set, `archive.target ${target} does not name the archive pod of each ordinal ({ordinal})`);
+      }
+    }
+  }
+  for (const [set, target] of targets) {
+    const match = /^([a-z0-9-]+)-\{ordinal\}\.([a-z0-9-]+)(?:\.[a-z0-9.-]+)?:(\d+)$/.exec(target);
+    const archive = match && sets.get(match[1]);
+    if (!archive) {
+      report(set, `archive.target ${target} is not <statefulset>-{ordinal}.<headless service>:<port> of a StatefulSet`);
+      continue;
+    }
+    if (archive.spec?.serviceName !== match[2]) {
+      report(set, `archive.target ${target}: ${match[2]} is not the governing Service of ${match[1]}`);
+    }
+    const grpcPort = (archive.spec?.template?.spec?.containers ?? [])
+      .flatMap((c) => c.ports ?? []).find((p) => p.name === 'grpc')?.containerPort;
+    if (Number(match[3]) !== grpcPort) report(set, `archive.target ${target}: port is not ${match[1]}'s grpc port ${grpcPort}`);
+    if ((archive.spec?.replicas ?? 1) !== (set.spec?.replicas ?? 1)) {
+      report(set, `${set.spec?.replicas ?? 1} replicas, but ${match[1]}, whose pods it reads by ordinal, has ${archive.spec?.replicas ?? 1}`);
+    }
+    if (maps.get(match[1])?.configMap !== maps.get(set.metadata.name)?.configMap) {
+      report(set, `its shard map is not ${match[1]}'s: one map must place a corp on both`);
     }
   }
 }
@@ -585,6 +678,7 @@ async function main() {
   }
   const pods = checkWorkloads(objects, byKindName, options);
   checkStatefulSets(objects, byKindName);
+  checkSharding(objects, byKindName);
   checkServicesAndPolicies(objects, pods);
   checkMonitoring(objects);
   for (const problem of problems) console.log(problem);

@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <functional>
 #include <optional>
 #include <set>
@@ -12,6 +13,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -25,6 +27,7 @@
 namespace wecom::testing {
 namespace {
 
+using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using wecom::archive::v1::ArchivedMessage;
@@ -373,6 +376,40 @@ TEST(ArchiveEndToEnd, UnknownKeyVersionIsKeptThenRecoveredAfterSighup) {
   }
 }
 
+// Polls the archive's /metrics until it has `line`; the deadline only turns a
+// hang into a failure.
+bool AwaitMetricLine(const ArchiveHarness& harness, const std::string& line) {
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  while (!absl::StrContains(harness.MetricsText(), line)) {
+    if (absl::Now() > deadline) return false;
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  return true;
+}
+
+// A reload that would drop a loaded key is refused (old messages still need
+// it); the corp keeps its keys, and the gauge the alert watches says so until
+// a reload succeeds.
+TEST(ArchiveEndToEnd, ARefusedKeyReloadShowsInItsGaugeUntilOneSucceeds) {
+  ArchiveHarnessOptions options;
+  options.traffic.message_count = 20;
+  auto harness = StartHarness(options);
+  ASSERT_NE(harness, nullptr);
+  const std::string gauge =
+      absl::StrCat("archive_keys_last_reload_successful{corp=\"", harness->corp_id(), "\"} ");
+  ASSERT_TRUE(AwaitMetricLine(*harness, gauge + "1"));
+  const std::string key = absl::StrCat(harness->dir(), "/keys/1.pem");
+  const std::string aside = absl::StrCat(harness->dir(), "/1.pem.aside");
+  ASSERT_EQ(std::rename(key.c_str(), aside.c_str()), 0);
+  harness->ReloadKeys();
+  EXPECT_TRUE(AwaitMetricLine(*harness, gauge + "0"));
+  EXPECT_TRUE(AwaitMetricLine(
+      *harness, absl::StrCat("archive_key_versions{corp=\"", harness->corp_id(), "\"} 1")));
+  ASSERT_EQ(std::rename(aside.c_str(), key.c_str()), 0);
+  harness->ReloadKeys();
+  EXPECT_TRUE(AwaitMetricLine(*harness, gauge + "1"));
+}
+
 TEST(ArchiveEndToEnd, DurableConsumerResumesAfterItsAck) {
   ArchiveHarnessOptions options;
   options.traffic.message_count = 300;
@@ -501,6 +538,60 @@ TEST(ArchiveEndToEnd, SeveralCorpsInOneProcessKeepTheirArchivesApart) {
     EXPECT_EQ(status.archived_count(), corpus.base_size());
     EXPECT_EQ(status.cursor_seq(), corpus.SeqAt(corpus.base_size() - 1));
   }
+}
+
+// Two pods of one StatefulSet: each pulls and serves exactly the corps the
+// shard map gives its ordinal, and names the owner of any other.
+TEST(ArchiveEndToEnd, ShardedPodsServeOnlyTheCorpsOfTheirOrdinal) {
+  ArchiveHarnessOptions options;
+  options.traffic.message_count = 120;
+  options.traffic.seed = 19;
+  options.extra_corps = 1;
+  options.shard_map = {0, 1};
+  for (int ordinal : {1, 0}) {
+    SCOPED_TRACE(absl::StrCat("pod ordinal ", ordinal));
+    options.shard_ordinal = ordinal;
+    // A fresh data directory per pod, as each pod has its own volume.
+    auto harness = StartHarness(options);
+    ASSERT_NE(harness, nullptr);
+    auto stub = harness->Stub();
+    const size_t mine = static_cast<size_t>(ordinal);
+    const size_t other = 1 - mine;
+    const emulator::Corpus& corpus = harness->corpus(mine);
+    StreamCall call(stub.get(), FromStart(harness->corp_id(mine)));
+    std::vector<StreamEvent> events = ReadMessages(call.events.get(), corpus.base_size());
+    EXPECT_EQ(SeqsOf(events), CorpusSeqs(corpus));
+
+    grpc::ClientContext context;
+    wecom::archive::v1::GetCorpStatusRequest request;
+    request.set_corp_id(harness->corp_id(other));
+    wecom::archive::v1::GetCorpStatusResponse response;
+    const grpc::Status refused = stub->GetCorpStatus(&context, request, &response);
+    EXPECT_EQ(refused.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+    EXPECT_THAT(refused.error_message(), HasSubstr(absl::StrCat("ordinal ", other)));
+    StreamCall other_stream(stub.get(), FromStart(harness->corp_id(other)));
+    EXPECT_EQ(other_stream.Finish().error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+    // The other corp was never pulled here: no series of this pod names it.
+    const std::string metrics = harness->MetricsText();
+    EXPECT_THAT(metrics, HasSubstr(absl::StrCat("corp=\"", harness->corp_id(mine), "\"")));
+    EXPECT_THAT(metrics, Not(HasSubstr(absl::StrCat("corp=\"", harness->corp_id(other), "\""))));
+  }
+}
+
+// A configured corp the shard map does not place would be pulled by no pod:
+// the archive refuses to start, naming it.
+TEST(ArchiveEndToEnd, ACorpMissingFromTheShardMapStopsTheStart) {
+  ArchiveHarnessOptions options;
+  options.traffic.message_count = 10;
+  options.extra_corps = 1;
+  options.shard_map = {0};
+  options.capture_archive_stderr = true;
+  absl::StatusOr<std::unique_ptr<ArchiveHarness>> harness = ArchiveHarness::Create(options);
+  ASSERT_THAT(harness, IsOk());
+  EXPECT_THAT((*harness)->StartArchive(), Not(IsOk()));
+  EXPECT_THAT((*harness)->ArchiveStderr(),
+              AllOf(HasSubstr("archive_config_invalid"), HasSubstr("no ordinal"),
+                    HasSubstr((*harness)->corp_id(1))));
 }
 
 // Each bad request fails with INVALID_ARGUMENT (or NOT_FOUND) naming the field.

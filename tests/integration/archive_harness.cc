@@ -118,11 +118,22 @@ absl::Status ArchiveHarness::StartArchive() {
     api_port_ = PortAfter(line, "127.0.0.1:");
     if (api_port_ == 0) return absl::InternalError(absl::StrCat("no port in: ", line));
   }
-  std::string config = absl::StrCat(
-      "listen: 127.0.0.1:0\n", "metrics_listen: 127.0.0.1:0\n", "data_dir: ", dir(), "/data\n",
-      "sdk_library: ", FINANCE_SDK_EMULATOR_SO, "\n", "log_level: ", options_.archive_log_level,
-      "\n", "auth_token: {file: ", dir(), "/token}\n", "wecom_api:\n",
-      "  base_url: http://127.0.0.1:", api_port_, "\n", "corps:\n");
+  std::string config =
+      absl::StrCat("listen: ", options_.listen_host, ":0\n", "metrics_listen: 127.0.0.1:0\n",
+                   "data_dir: ", dir(), "/data\n", "sdk_library: ", FINANCE_SDK_EMULATOR_SO, "\n",
+                   "log_level: ", options_.archive_log_level, "\n", "auth_token: {file: ", dir(),
+                   "/token}\n", "wecom_api:\n", "  base_url: http://127.0.0.1:", api_port_, "\n");
+  if (!options_.shard_map.empty()) {
+    std::string shards = "corps:\n";
+    for (size_t i = 0; i < options_.shard_map.size() && i < corp_ids_.size(); ++i) {
+      absl::StrAppend(&shards, "  - corp_id: ", corp_ids_[i], "\n",
+                      "    ordinal: ", options_.shard_map[i], "\n");
+    }
+    RETURN_IF_ERROR(WriteTestFile(shard_map_path(), shards, 0644));
+    absl::StrAppend(&config, "sharding:\n  map_file: ", shard_map_path(),
+                    "\n  ordinal: ", options_.shard_ordinal, "\n");
+  }
+  absl::StrAppend(&config, "corps:\n");
   for (const std::string& corp : corp_ids_) {
     absl::StrAppend(&config, "  - corp_id: ", corp, "\n", "    secret: {file: ", dir(),
                     "/secret}\n", "    private_keys_dir: ", dir(), "/keys\n", "    pull:\n",
@@ -167,7 +178,7 @@ void ArchiveHarness::ReloadKeys() {
 
 std::shared_ptr<grpc::Channel> ArchiveHarness::Channel(bool with_token) const {
   GrpcClientOptions options;
-  options.target = absl::StrCat("127.0.0.1:", grpc_port_);
+  options.target = absl::StrCat(options_.listen_host, ":", grpc_port_);
   if (with_token) options.auth_token = Secret(kToken);
   absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = MakeChannel(options);
   return channel.ok() ? *channel : nullptr;

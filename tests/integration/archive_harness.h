@@ -56,6 +56,14 @@ struct ArchiveHarnessOptions {
   // The archive's stderr (its logs) goes to a file ArchiveStderr() reads,
   // not to the test's stderr.
   bool capture_archive_stderr = false;
+  // Set: the archive runs sharded, as the pod with `shard_ordinal`, and the
+  // shard map (<dir>/shards.yaml) gives corp i the ordinal shard_map[i]
+  // (corps beyond its size are left out of the map).
+  std::vector<int> shard_map;
+  int shard_ordinal = 0;
+  // The loopback address the archive listens on (127.0.0.0/8 are all local,
+  // so another one can stand for another pod).
+  std::string listen_host = "127.0.0.1";
 };
 
 class ArchiveHarness {
@@ -71,6 +79,8 @@ class ArchiveHarness {
   absl::Status InstallPrivateKey(uint32_t version);
   // Tells the archive to reload its keys (SIGHUP).
   void ReloadKeys();
+  // The ordinal the next StartArchive runs as (with a shard map).
+  void set_shard_ordinal(int ordinal) { options_.shard_ordinal = ordinal; }
 
   // A stub with the bearer token (or without one).
   std::unique_ptr<wecom::archive::v1::ArchiveService::Stub> Stub(bool with_token = true) const;
@@ -88,6 +98,10 @@ class ArchiveHarness {
   int grpc_port() const { return grpc_port_; }
   // The bearer token both the archive and the media service accept.
   static const char* token();
+  const ArchiveHarnessOptions& options() const { return options_; }
+  // Where the shard map is (written with options().shard_map).
+  std::string shard_map_path() const { return dir() + "/shards.yaml"; }
+  int metrics_port() const { return metrics_port_; }
 
  private:
   ArchiveHarness(ArchiveHarnessOptions options, TempDir dir);

@@ -136,6 +136,37 @@ TEST(MediaEndToEnd, AutomaticModeFetchesEveryMediaBearingTypeByteForByte) {
             static_cast<double>(AllMedia(corpus).size()));
 }
 
+// Media pod N follows the corps of ordinal N, from archive pod N: its
+// archive.target names the archive pod by "{ordinal}" (here a loopback address
+// stands for the pod's DNS name), and it names the owner of any other corp.
+TEST(MediaEndToEnd, AShardedPodFetchesItsCorpsFromTheArchivePodOfItsOrdinal) {
+  MediaHarnessOptions options = SmallCorpus(37);
+  options.archive.extra_corps = 1;
+  options.archive.shard_map = {1, 0};
+  options.archive.shard_ordinal = 1;
+  options.archive.listen_host = "127.0.1.1";
+  options.archive_target = "127.0.{ordinal}.1:$port";
+  auto harness = StartHarness(options);
+  ASSERT_NE(harness, nullptr);
+  for (const CorpusMedia& media : AllMedia(harness->corpus(0))) {
+    absl::StatusOr<MediaJob> job = harness->AwaitSettled(harness->corp_id(0), media.file.sdkfileid);
+    ASSERT_TRUE(job.ok()) << job.status();
+    EXPECT_EQ(job->state(), wecom::media::v1::MEDIA_STATE_DONE) << job->error();
+  }
+  auto stub = harness->Stub();
+  grpc::ClientContext context;
+  wecom::media::v1::GetMediaRequest request;
+  request.set_corp_id(harness->corp_id(1));
+  request.set_sdkfileid(AllMedia(harness->corpus(1)).front().file.sdkfileid);
+  wecom::media::v1::GetMediaResponse response;
+  const grpc::Status refused = stub->GetMedia(&context, request, &response);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(refused.error_message(), HasSubstr("ordinal 0"));
+  const std::string metrics = harness->MetricsText();
+  EXPECT_GT(Sample(metrics, "media_follow_position", {harness->corp_id(0)}), 0);
+  EXPECT_THAT(metrics, ::testing::Not(HasSubstr(harness->corp_id(1))));
+}
+
 TEST(MediaEndToEnd, ACorruptedFirstFetchIsRefetchedAndVerified) {
   MediaHarnessOptions options = SmallCorpus(32);
   options.archive.traffic.message_count = 60;

@@ -3,6 +3,7 @@
 #include <csignal>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/time/clock.h"
 #include "common/grpc/client.h"
 #include "common/grpc/status.h"
@@ -28,13 +29,17 @@ pid_t MediaHarness::media_pid() const { return media_ == nullptr ? 0 : media_->p
 
 absl::Status MediaHarness::StartMedia() {
   const std::string dir = archive_->dir();
-  std::string config = absl::StrCat(
-      "listen: 127.0.0.1:0\n", "metrics_listen: 127.0.0.1:0\n", "data_dir: ", data_dir(), "\n",
-      "log_level: ", options_.log_level, "\n", "auth_token: {file: ", dir, "/token}\n",
-      "archive:\n", "  target: 127.0.0.1:", archive_->grpc_port(), "\n",
-      "  auth_token: {file: ", dir, "/token}\n", "  call_timeout: 30s\n", "fetch:\n",
-      "  concurrency: ", options_.concurrency, "\n", "  max_attempts: ", options_.max_attempts,
-      "\n");
+  std::string config =
+      absl::StrCat("listen: 127.0.0.1:0\n", "metrics_listen: 127.0.0.1:0\n",
+                   "data_dir: ", data_dir(), "\n", "log_level: ", options_.log_level, "\n",
+                   "auth_token: {file: ", dir, "/token}\n", "archive:\n", "  target: ",
+                   options_.archive_target.empty()
+                       ? absl::StrCat("127.0.0.1:", archive_->grpc_port())
+                       : absl::StrReplaceAll(options_.archive_target,
+                                             {{"$port", absl::StrCat(archive_->grpc_port())}}),
+                   "\n", "  auth_token: {file: ", dir, "/token}\n", "  call_timeout: 30s\n",
+                   "fetch:\n", "  concurrency: ", options_.concurrency, "\n",
+                   "  max_attempts: ", options_.max_attempts, "\n");
   if (options_.s3.has_value()) {
     RETURN_IF_ERROR(
         WriteTestFile(absl::StrCat(dir, "/s3_access_key"), options_.s3->access_key_id, 0600));
@@ -44,6 +49,10 @@ absl::Status MediaHarness::StartMedia() {
                     "\n", "    bucket: ", options_.s3->bucket, "\n", "    key_prefix: media/\n",
                     "    access_key_id: {file: ", dir, "/s3_access_key}\n",
                     "    secret_access_key: {file: ", dir, "/s3_secret_key}\n");
+  }
+  if (!options_.archive.shard_map.empty()) {
+    absl::StrAppend(&config, "sharding:\n  map_file: ", archive_->shard_map_path(),
+                    "\n  ordinal: ", options_.archive.shard_ordinal, "\n");
   }
   absl::StrAppend(&config, "corps:\n");
   for (size_t i = 0; i <= static_cast<size_t>(options_.archive.extra_corps); ++i) {

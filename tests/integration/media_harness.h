@@ -29,6 +29,10 @@ struct MediaHarnessOptions {
   int max_attempts = 3;
   int concurrency = 4;
   std::string log_level = "warn";
+  // Set: archive.target, with "$port" for the archive's port (e.g.
+  // "127.0.{ordinal}.1:$port" for a sharded pod). With the archive's shard map
+  // the media service runs sharded too, as the archive's ordinal.
+  std::string archive_target;
 };
 
 class MediaHarness {
@@ -57,6 +61,7 @@ class MediaHarness {
   // DownloadMedia from `offset` to the end.
   absl::StatusOr<std::string> Download(const std::string& corp_id, const std::string& sdkfileid,
                                        uint64_t offset = 0) const;
+  int metrics_port() const { return metrics_port_; }
 
  private:
   MediaHarness(MediaHarnessOptions options, std::unique_ptr<ArchiveHarness> archive);

@@ -144,6 +144,7 @@ TEST_F(MetricNamesTest, TheArchiveExportsTheGoldenNames) {
   metrics.CursorSeq(corp).Set(1);
   metrics.LagSeconds(corp).Set(1);
   metrics.KeyVersions(corp).Set(1);
+  metrics.KeysLastReloadSuccessful(corp).Set(1);
   metrics.StreamSubscribers(corp).Set(1);
   metrics.MediaChunks(corp, "ok").Increment();
   metrics.MediaBytes(corp).Increment();

@@ -37,9 +37,7 @@ absl::StatusOr<const CorpHandles*> ArchiveApi::FindCorp(const std::string& metho
                                                         const std::string& corp_id) {
   if (corp_id.empty()) return Reject(method, "corp_id", "required");
   auto it = corps_.find(corp_id);
-  if (it == corps_.end()) {
-    return absl::NotFoundError(absl::StrCat("corp_id: no corp \"", corp_id, "\" is configured"));
-  }
+  if (it == corps_.end()) return placement_.NotServedHere(corp_id);
   return &it->second;
 }
 

@@ -8,6 +8,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "common/ratelimit/token_bucket.h"
+#include "common/sharding/shard_placement.h"
 #include "common/time/clock.h"
 #include "services/archive/ingest/chat_puller.h"
 #include "services/archive/keys/key_ring.h"
@@ -33,12 +34,13 @@ struct CorpHandles {
 class ArchiveApi {
  public:
   ArchiveApi(MessageStore* store, MessageStreamer* streamer, ArchiveMetrics* metrics, Clock* clock,
-             absl::flat_hash_map<std::string, CorpHandles> corps)
+             absl::flat_hash_map<std::string, CorpHandles> corps, ShardPlacement placement = {})
       : store_(store),
         streamer_(streamer),
         metrics_(metrics),
         clock_(clock),
-        corps_(std::move(corps)) {}
+        corps_(std::move(corps)),
+        placement_(std::move(placement)) {}
 
   absl::Status StreamMessages(const v1::StreamMessagesRequest& request,
                               const MessageStreamer::Sink& sink,
@@ -52,7 +54,8 @@ class ArchiveApi {
   absl::StatusOr<v1::GetMediaChunkResponse> GetMediaChunk(const v1::GetMediaChunkRequest& request);
 
  private:
-  // The corp's handles, or INVALID_ARGUMENT (empty) / NOT_FOUND (not configured).
+  // The corp's handles, or INVALID_ARGUMENT (empty), FAILED_PRECONDITION
+  // (another pod serves it) or NOT_FOUND (no pod does).
   absl::StatusOr<const CorpHandles*> FindCorp(const std::string& method,
                                               const std::string& corp_id);
   // INVALID_ARGUMENT naming `field`, counted.
@@ -63,7 +66,9 @@ class ArchiveApi {
   MessageStreamer* streamer_;
   ArchiveMetrics* metrics_;
   Clock* clock_;
+  // The corps this process serves; with sharding, those of its ordinal.
   const absl::flat_hash_map<std::string, CorpHandles> corps_;
+  const ShardPlacement placement_;
 };
 
 }  // namespace wecom::archive

@@ -32,6 +32,9 @@ ArchiveMetrics::ArchiveMetrics(prometheus::Registry& registry)
                          "How far the archive is behind the vendor", registry)),
       key_versions_(Build(prometheus::BuildGauge(), "archive_key_versions",
                           "Private key versions loaded", registry)),
+      keys_last_reload_successful_(Build(
+          prometheus::BuildGauge(), "archive_keys_last_reload_successful",
+          "1 if the last key load (start or SIGHUP) succeeded, 0 if it was refused", registry)),
       stream_subscribers_(Build(prometheus::BuildGauge(), "archive_stream_subscribers",
                                 "Open StreamMessages calls", registry)),
       media_chunks_(Build(prometheus::BuildCounter(), "archive_media_chunks_total",
@@ -84,6 +87,10 @@ prometheus::Gauge& ArchiveMetrics::LagSeconds(const std::string& corp) {
 
 prometheus::Gauge& ArchiveMetrics::KeyVersions(const std::string& corp) {
   return key_versions_.Add({{"corp", corp}});
+}
+
+prometheus::Gauge& ArchiveMetrics::KeysLastReloadSuccessful(const std::string& corp) {
+  return keys_last_reload_successful_.Add({{"corp", corp}});
 }
 
 prometheus::Gauge& ArchiveMetrics::StreamSubscribers(const std::string& corp) {

@@ -29,6 +29,9 @@ class ArchiveMetrics {
   prometheus::Gauge& CursorSeq(const std::string& corp);
   prometheus::Gauge& LagSeconds(const std::string& corp);
   prometheus::Gauge& KeyVersions(const std::string& corp);
+  // 1 when the corp's last key load (start or SIGHUP) succeeded, 0 when it was
+  // refused and the corp kept its old keys.
+  prometheus::Gauge& KeysLastReloadSuccessful(const std::string& corp);
   prometheus::Gauge& StreamSubscribers(const std::string& corp);
   // GetMediaData pieces served and their bytes; result "ok" or the SDK errcode.
   prometheus::Counter& MediaChunks(const std::string& corp, const std::string& result);
@@ -47,6 +50,7 @@ class ArchiveMetrics {
   prometheus::Family<prometheus::Gauge>& cursor_seq_;
   prometheus::Family<prometheus::Gauge>& lag_seconds_;
   prometheus::Family<prometheus::Gauge>& key_versions_;
+  prometheus::Family<prometheus::Gauge>& keys_last_reload_successful_;
   prometheus::Family<prometheus::Gauge>& stream_subscribers_;
   prometheus::Family<prometheus::Counter>& media_chunks_;
   prometheus::Family<prometheus::Counter>& media_bytes_;

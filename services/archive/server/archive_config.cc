@@ -88,6 +88,7 @@ absl::StatusOr<ArchiveConfig> LoadArchiveConfig(const std::string& path) {
   ASSIGN_OR_RETURN(out.sdk_library, root.Required<std::string>("sdk_library"));
   ASSIGN_OR_RETURN(out.decrypt_threads, root.Optional<int>("decrypt_threads", 0));
   RETURN_IF_ERROR(ReadWeComApi(root, out));
+  RETURN_IF_ERROR(ReadShardingConfig(root, &out.sharding));
   ASSIGN_OR_RETURN(std::vector<ConfigReader> corps, root.List("corps"));
   if (corps.empty()) return absl::InvalidArgumentError("corps: at least one corp is required");
   absl::flat_hash_set<std::string> seen;

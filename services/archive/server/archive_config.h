@@ -2,10 +2,13 @@
 //
 //   listen: "0.0.0.0:50051"          # gRPC
 //   metrics_listen: "0.0.0.0:9464"   # Prometheus /metrics
-//   data_dir: /var/lib/wecom-archive # RocksDB lives in <data_dir>/messages
-//   sdk_library: /opt/wecom/sdk/libWeWorkFinanceSdk_C.so
+//   data_dir: /var/lib/wecom         # required: RocksDB lives in <data_dir>/messages
+//   sdk_library: /opt/wecom/sdk/libWeWorkFinanceSdk_C.so   # required
 //   decrypt_threads: 0               # 0: one per core
 //   log_level: info                  # debug | info | warn | error
+//   sharding:                        # optional: several pods, each serving its own corps
+//     map_file: /etc/wecom/shards/shards.yaml   # common/sharding/sharding_config.h
+//     ordinal: auto                  # from the pod name <statefulset>-<N>, or a number
 //   auth_token: {file: /etc/wecom/archive/token}   # optional: every RPC but health needs it
 //   auth_token_previous: {file: …}   # optional: still accepted while clients rotate
 //   tls:                             # optional
@@ -41,6 +44,7 @@
 #include "absl/status/statusor.h"
 #include "common/config/secret.h"
 #include "common/grpc/server_config.h"
+#include "common/sharding/sharding_config.h"
 #include "services/archive/ingest/chat_puller.h"
 #include "services/archive/qyapi/wecom_api_client.h"
 
@@ -63,6 +67,7 @@ struct ArchiveConfig {
   int decrypt_threads = 0;
   // corp_id and corp_secret are filled per corp.
   WeComApiOptions wecom_api;
+  ShardingConfig sharding;
   std::vector<CorpConfig> corps;
 };
 

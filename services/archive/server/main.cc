@@ -15,6 +15,7 @@
 #include "common/log/log.h"
 #include "common/metrics/metrics_endpoint.h"
 #include "common/process/process_defaults.h"
+#include "common/sharding/sharding_config.h"
 #include "services/archive/api/archive_api.h"
 #include "services/archive/server/archive_config.h"
 #include "services/archive/server/archive_grpc_service.h"
@@ -35,7 +36,8 @@ struct CorpRuntime {
   std::unique_ptr<ChatPuller> puller;
 };
 
-absl::Status LoadKeys(CorpRuntime& corp, ArchiveMetrics& metrics) {
+// All or nothing: the corp keeps its keys unless every file reads.
+absl::Status ReadAndReplaceKeys(CorpRuntime& corp, ArchiveMetrics& metrics) {
   absl::StatusOr<std::map<uint32_t, std::string>> pems =
       ReadKeyDirectory(corp.config.private_keys_dir);
   if (!pems.ok()) return pems.status();
@@ -55,6 +57,13 @@ absl::Status LoadKeys(CorpRuntime& corp, ArchiveMetrics& metrics) {
   return absl::OkStatus();
 }
 
+// ReadAndReplaceKeys, its outcome in archive_keys_last_reload_successful.
+absl::Status LoadKeys(CorpRuntime& corp, ArchiveMetrics& metrics) {
+  absl::Status loaded = ReadAndReplaceKeys(corp, metrics);
+  metrics.KeysLastReloadSuccessful(corp.config.corp_id).Set(loaded.ok() ? 1 : 0);
+  return loaded;
+}
+
 int Run(const std::string& config_path) {
   // SIGHUP reloads keys once the corps exist; the watcher must be built first,
   // before any thread starts, so that every thread inherits its signal mask.
@@ -70,6 +79,13 @@ int Run(const std::string& config_path) {
     return 2;
   }
   log::SetLevel(config->server.log_level);
+  std::vector<std::string> corp_ids;
+  for (const CorpConfig& corp : config->corps) corp_ids.push_back(corp.corp_id);
+  absl::StatusOr<ShardPlacement> placement = ResolvePlacement(config->sharding, corp_ids);
+  if (!placement.ok()) {
+    log::Error("archive_config_invalid", {{"error", placement.status().ToString()}});
+    return 2;
+  }
 
   absl::StatusOr<std::unique_ptr<MetricsEndpoint>> metrics_endpoint =
       MetricsEndpoint::Start(config->server.metrics_listen);
@@ -103,6 +119,8 @@ int Run(const std::string& config_path) {
   std::vector<std::unique_ptr<CorpRuntime>> corps;
   absl::flat_hash_map<std::string, CorpHandles> handles;
   for (CorpConfig& corp_config : config->corps) {
+    // Another pod pulls it: exactly one pod ever holds a corp's cursor.
+    if (!placement->ServesHere(corp_config.corp_id)) continue;
     auto corp = std::make_unique<CorpRuntime>();
     corp->config = std::move(corp_config);
     const std::string& corp_id = corp->config.corp_id;
@@ -154,7 +172,7 @@ int Run(const std::string& config_path) {
   }
 
   MessageStreamer streamer(store->get(), &heads, &metrics);
-  ArchiveApi api(store->get(), &streamer, &metrics, clock, std::move(handles));
+  ArchiveApi api(store->get(), &streamer, &metrics, clock, std::move(handles), *placement);
   ArchiveGrpcService service(&api);
   absl::StatusOr<std::unique_ptr<GrpcServer>> server =
       GrpcServer::Start(config->server.grpc, {&service}, registry);
@@ -180,9 +198,12 @@ int Run(const std::string& config_path) {
   // Tests and scripts read this line to learn the bound ports.
   std::cout << "archive ready grpc_port=" << (*server)->port()
             << " metrics_port=" << (*metrics_endpoint)->port() << std::endl;
-  log::Info("archive_started", {{"grpc_port", (*server)->port()},
-                                {"metrics_port", (*metrics_endpoint)->port()},
-                                {"corps", corps.size()}});
+  log::Info("archive_started",
+            {{"grpc_port", (*server)->port()},
+             {"metrics_port", (*metrics_endpoint)->port()},
+             {"corps", corps.size()},
+             {"shard_ordinal", placement->sharded() ? placement->ordinal() : -1}});
+  if (corps.empty()) log::Warn("archive_serves_no_corp", {{"shard_ordinal", placement->ordinal()}});
 
   signals.WaitForShutdown();
   log::Info("archive_stopping", {});

@@ -35,9 +35,7 @@ absl::Status MediaApi::Counted(const std::string& method, absl::Status status) {
 
 absl::Status MediaApi::CheckCorp(const std::string& method, const std::string& corp_id) {
   if (corp_id.empty()) return Counted(method, Invalid("corp_id", "required"));
-  if (!corps_.contains(corp_id)) {
-    return absl::NotFoundError(absl::StrCat("corp_id: no corp \"", corp_id, "\" is configured"));
-  }
+  if (!corps_.contains(corp_id)) return placement_.NotServedHere(corp_id);
   return absl::OkStatus();
 }
 

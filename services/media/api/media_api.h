@@ -8,6 +8,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
+#include "common/sharding/shard_placement.h"
 #include "services/media/blob/blob_store.h"
 #include "services/media/jobs/fetch_scheduler.h"
 #include "services/media/jobs/media_job_store.h"
@@ -22,12 +23,13 @@ class MediaApi {
   using DownloadSink = std::function<bool(const v1::DownloadMediaResponse&)>;
 
   MediaApi(FetchScheduler* scheduler, MediaJobStore* jobs, BlobStore* blobs, MediaMetrics* metrics,
-           absl::flat_hash_set<std::string> corps)
+           absl::flat_hash_set<std::string> corps, ShardPlacement placement = {})
       : scheduler_(scheduler),
         jobs_(jobs),
         blobs_(blobs),
         metrics_(metrics),
-        corps_(std::move(corps)) {}
+        corps_(std::move(corps)),
+        placement_(std::move(placement)) {}
 
   absl::StatusOr<v1::FetchMediaResponse> FetchMedia(const v1::FetchMediaRequest& request);
   absl::StatusOr<v1::GetMediaResponse> GetMedia(const v1::GetMediaRequest& request);
@@ -36,7 +38,8 @@ class MediaApi {
   absl::StatusOr<v1::RetryMediaResponse> RetryMedia(const v1::RetryMediaRequest& request);
 
  private:
-  // INVALID_ARGUMENT for an empty corp_id, NOT_FOUND for one not configured.
+  // INVALID_ARGUMENT for an empty corp_id, FAILED_PRECONDITION for one another
+  // pod serves, NOT_FOUND for one no pod does.
   absl::Status CheckCorp(const std::string& method, const std::string& corp_id);
   absl::Status CheckSdkFileId(const std::string& method, const std::string& sdkfileid);
   // Counts INVALID_ARGUMENT answers by method and the field they name.
@@ -46,7 +49,9 @@ class MediaApi {
   MediaJobStore* jobs_;
   BlobStore* blobs_;
   MediaMetrics* metrics_;
+  // The corps this process serves; with sharding, those of its ordinal.
   const absl::flat_hash_set<std::string> corps_;
+  const ShardPlacement placement_;
 };
 
 }  // namespace wecom::media

@@ -16,6 +16,7 @@
 #include "common/log/log.h"
 #include "common/metrics/metrics_endpoint.h"
 #include "common/process/process_defaults.h"
+#include "common/sharding/sharding_config.h"
 #include "services/media/api/media_api.h"
 #include "services/media/archive_link/archive_link.h"
 #include "services/media/blob/local_blob_store.h"
@@ -53,6 +54,18 @@ int Run(const std::string& config_path) {
     return 2;
   }
   log::SetLevel(config->server.log_level);
+  std::vector<std::string> corp_ids;
+  for (const MediaCorpConfig& corp : config->corps) corp_ids.push_back(corp.corp_id);
+  absl::StatusOr<ShardPlacement> placement = ResolvePlacement(config->sharding, corp_ids);
+  // Media pod N reads from archive pod N: one shard map places a corp on both.
+  absl::StatusOr<std::string> archive_target =
+      placement.ok() ? ExpandOrdinal("archive.target", config->archive.target, *placement)
+                     : placement.status();
+  if (!archive_target.ok()) {
+    log::Error("media_config_invalid", {{"error", archive_target.status().ToString()}});
+    return 2;
+  }
+  config->archive.target = *std::move(archive_target);
   absl::StatusOr<std::unique_ptr<MetricsEndpoint>> metrics_endpoint =
       MetricsEndpoint::Start(config->server.metrics_listen);
   if (!metrics_endpoint.ok()) return Fail("media_metrics_failed", metrics_endpoint.status());
@@ -94,10 +107,11 @@ int Run(const std::string& config_path) {
     return Fail("media_scheduler_failed", started);
   }
 
-  absl::flat_hash_set<std::string> corp_ids;
+  absl::flat_hash_set<std::string> served_corps;
   std::vector<std::unique_ptr<MediaFollower>> followers;
   for (const MediaCorpConfig& corp : config->corps) {
-    corp_ids.insert(corp.corp_id);
+    if (!placement->ServesHere(corp.corp_id)) continue;
+    served_corps.insert(corp.corp_id);
     if (!corp.follow) continue;
     prometheus::Gauge* position = &metrics.FollowPosition(corp.corp_id);
     followers.push_back(std::make_unique<MediaFollower>(
@@ -107,7 +121,8 @@ int Run(const std::string& config_path) {
               position->Set(static_cast<double>(p));
             }}));
   }
-  MediaApi api(&scheduler, jobs->get(), blobs->get(), &metrics, std::move(corp_ids));
+  MediaApi api(&scheduler, jobs->get(), blobs->get(), &metrics, std::move(served_corps),
+               *placement);
   MediaGrpcService service(&api);
   absl::StatusOr<std::unique_ptr<GrpcServer>> server =
       GrpcServer::Start(config->server.grpc, {&service}, registry);
@@ -120,6 +135,8 @@ int Run(const std::string& config_path) {
   log::Info("media_started", {{"grpc_port", (*server)->port()},
                               {"metrics_port", (*metrics_endpoint)->port()},
                               {"corps", config->corps.size()},
+                              {"archive", config->archive.target},
+                              {"shard_ordinal", placement->sharded() ? placement->ordinal() : -1},
                               {"blob_store", config->s3.has_value() ? "s3" : "local"}});
 
   signals.WaitForShutdown();

@@ -86,6 +86,7 @@ absl::StatusOr<MediaConfig> LoadMediaConfig(const std::string& path) {
   RETURN_IF_ERROR(ReadArchive(root, out));
   RETURN_IF_ERROR(ReadBlobStore(root, out));
   RETURN_IF_ERROR(ReadFetch(root, out));
+  RETURN_IF_ERROR(ReadShardingConfig(root, &out.sharding));
   ASSIGN_OR_RETURN(std::vector<ConfigReader> corps, root.List("corps"));
   if (corps.empty()) return absl::InvalidArgumentError("corps: at least one corp is required");
   absl::flat_hash_set<std::string> seen;

@@ -3,10 +3,14 @@
 //   listen: "0.0.0.0:50052"          # gRPC
 //   metrics_listen: "0.0.0.0:9465"   # Prometheus /metrics
 //   auth_token, auth_token_previous, tls: as in common/grpc/server_config.h
-//   data_dir: /var/lib/wecom-media   # <data_dir>/jobs (RocksDB), <data_dir>/staging
+//   data_dir: /var/lib/wecom         # required: <data_dir>/jobs (RocksDB), <data_dir>/staging
 //   log_level: info                  # debug | info | warn | error
+//   sharding:                        # optional: as in the archive (one shard map for both)
+//     map_file: /etc/wecom/shards/shards.yaml   # common/sharding/sharding_config.h
+//     ordinal: auto
 //   archive:                         # the archive service, where pieces come from
-//     target: "archive:50051"
+//     target: "archive:50051"        # required; sharded: archive pod N for media pod N, e.g.
+//                                    # "wecom-archive-{ordinal}.wecom-archive-headless:50051"
 //     auth_token: {file: /etc/wecom/media/archive-token}   # optional
 //     tls_ca_file: …                 # optional: TLS, the server verified against it
 //     tls_cert_file: …               # optional: client certificate (mTLS)
@@ -42,6 +46,7 @@
 #include "absl/status/statusor.h"
 #include "common/grpc/client.h"
 #include "common/grpc/server_config.h"
+#include "common/sharding/sharding_config.h"
 #include "services/media/blob/s3_blob_store.h"
 #include "services/media/jobs/fetch_scheduler.h"
 
@@ -64,6 +69,7 @@ struct MediaConfig {
   FetchSchedulerOptions scheduler;
   int max_attempts = 3;
   int piece_attempts = 8;
+  ShardingConfig sharding;
   std::vector<MediaCorpConfig> corps;
 };
 

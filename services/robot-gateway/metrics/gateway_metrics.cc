@@ -98,8 +98,7 @@ GatewayMetrics::GatewayMetrics(prometheus::Registry& registry)
 
 void GatewayMetrics::VendorCall(absl::string_view vendor, absl::string_view api,
                                 absl::string_view result, absl::Duration latency) {
-  vendor_requests_.Add({{"vendor", S(vendor)}, {"api", S(api)}, {"result", S(result)}})
-      .Increment();
+  vendor_requests_.Add({{"vendor", S(vendor)}, {"api", S(api)}, {"result", S(result)}}).Increment();
   vendor_request_duration_
       .Add({{"vendor", S(vendor)}, {"api", S(api)}},
            prometheus::Histogram::BucketBoundaries{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,

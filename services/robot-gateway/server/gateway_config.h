@@ -3,7 +3,7 @@
 //   listen: "0.0.0.0:50053"          # gRPC
 //   metrics_listen: "0.0.0.0:9466"   # Prometheus /metrics
 //   log_level, auth_token, auth_token_previous, tls: as in common/grpc/server_config.h
-//   data_dir: /var/lib/wecom-robot-gateway   # <data_dir>/state (RocksDB: outbox, events)
+//   data_dir: /var/lib/wecom         # required: <data_dir>/state (RocksDB: outbox, events)
 //   webhook:                         # where quntool POSTs callbacks (required with quntool)
 //     listen: "0.0.0.0:8080"
 //     secret: {file: /etc/wecom/robot-gateway/webhook-secret}   # required

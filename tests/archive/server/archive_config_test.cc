@@ -41,6 +41,20 @@ class ArchiveConfigTest : public ::testing::Test {
   std::unique_ptr<testing::TempDir> dir_;
 };
 
+TEST_F(ArchiveConfigTest, ReadsTheShardingSectionAndItsMap) {
+  std::ofstream(dir_->path() + "/shards.yaml") << "corps:\n  - {corp_id: ww1, ordinal: 2}\n";
+  absl::StatusOr<ArchiveConfig> config =
+      Load("data_dir: /data\nsdk_library: /sdk.so\nsharding:\n  map_file: " + dir_->path() +
+           "/shards.yaml\n  ordinal: 2\n" + Corp());
+  ASSERT_THAT(config, IsOk());
+  EXPECT_TRUE(config->sharding.enabled);
+  EXPECT_EQ(config->sharding.ordinal, 2);
+  EXPECT_EQ(config->sharding.owners.at("ww1"), 2);
+  EXPECT_FALSE(Load("data_dir: /data\nsdk_library: /sdk.so\n" + Corp())->sharding.enabled);
+  EXPECT_THAT(Load("data_dir: /data\nsdk_library: /sdk.so\nsharding: {ordinal: 1}\n" + Corp()),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("sharding.map_file")));
+}
+
 TEST_F(ArchiveConfigTest, ReadsEveryDocumentedKey) {
   setenv("ARCHIVE_CONFIG_TEST_TOKEN", "bearer-token-value", 1);
   absl::StatusOr<ArchiveConfig> config = Load(

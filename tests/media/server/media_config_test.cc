@@ -121,6 +121,21 @@ MATCHER(ShowsNoSecret, "shows no secret") {
   return true;
 }
 
+TEST_F(MediaConfigTest, ReadsTheShardingSectionWithAnOrdinalTarget) {
+  std::ofstream(SecretPath("shards.yaml")) << "corps:\n  - {corp_id: ww1, ordinal: 0}\n";
+  absl::StatusOr<MediaConfig> config = Load(
+      "data_dir: /var/lib/media\n"
+      "archive: {target: 'wecom-archive-{ordinal}.wecom-archive-headless:50051'}\n"
+      "sharding: {map_file: " +
+      SecretPath("shards.yaml") + "}\ncorps: [{corp_id: ww1}]\n");
+  ASSERT_THAT(config, IsOk());
+  EXPECT_TRUE(config->sharding.enabled);
+  EXPECT_FALSE(config->sharding.ordinal.has_value());  // auto
+  EXPECT_EQ(config->sharding.owners.at("ww1"), 0);
+  // Expanded with the pod's ordinal by the wiring, not by the config.
+  EXPECT_EQ(config->archive.target, "wecom-archive-{ordinal}.wecom-archive-headless:50051");
+}
+
 TEST_F(MediaConfigTest, ReadsEveryDocumentedKey) {
   absl::StatusOr<MediaConfig> config = Load(Full());
   ASSERT_THAT(config, IsOk());

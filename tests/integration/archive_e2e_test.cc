@@ -551,6 +551,8 @@ TEST(ArchiveEndToEnd, ShardedPodsServeOnlyTheCorpsOfTheirOrdinal) {
   for (int ordinal : {1, 0}) {
     SCOPED_TRACE(absl::StrCat("pod ordinal ", ordinal));
     options.shard_ordinal = ordinal;
+    // Pod N at 127.0.N.1 (all of 127/8 is loopback), as at its DNS name.
+    options.listen_host = absl::StrCat("127.0.", ordinal, ".1");
     // A fresh data directory per pod, as each pod has its own volume.
     auto harness = StartHarness(options);
     ASSERT_NE(harness, nullptr);
@@ -575,6 +577,24 @@ TEST(ArchiveEndToEnd, ShardedPodsServeOnlyTheCorpsOfTheirOrdinal) {
     const std::string metrics = harness->MetricsText();
     EXPECT_THAT(metrics, HasSubstr(absl::StrCat("corp=\"", harness->corp_id(mine), "\"")));
     EXPECT_THAT(metrics, Not(HasSubstr(absl::StrCat("corp=\"", harness->corp_id(other), "\""))));
+
+    // wecomctl routes by the map: to this pod for its corp; for the other
+    // corp to the other ordinal's address, where nothing listens here.
+    auto wecomctl = [&](size_t corp) {
+      absl::StatusOr<std::unique_ptr<ChildProcess>> cli = ChildProcess::Start(
+          {WECOMCTL_BIN, "--target", absl::StrCat("127.0.{ordinal}.1:", harness->grpc_port()),
+           "--shard-map", harness->shard_map_path(), "--token-file", harness->dir() + "/token",
+           "archive", "status", "--corp", harness->corp_id(corp)});
+      EXPECT_THAT(cli, IsOk());
+      if (!cli.ok()) return std::make_pair(-1, std::string());
+      absl::StatusOr<std::string> line = (*cli)->ReadLine();
+      const int status = (*cli)->Wait();
+      return std::make_pair(status, line.ok() ? *line : std::string());
+    };
+    const auto [mine_status, mine_line] = wecomctl(mine);
+    EXPECT_EQ(mine_status, 0);
+    EXPECT_THAT(mine_line, HasSubstr(absl::StrCat("\"archived_count\":\"", corpus.base_size())));
+    EXPECT_NE(wecomctl(other).first, 0);
   }
 }
 

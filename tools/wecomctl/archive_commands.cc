@@ -96,7 +96,7 @@ CommandGroup AddArchiveCommands(CLI::App& app, const GlobalOptions* g) {
   ack_cmd->add_option("--position", a->position)->required();
 
   return {archive, [=]() -> int {
-            auto stub = wecom::archive::v1::ArchiveService::NewStub(ChannelOrExit(*g));
+            auto stub = wecom::archive::v1::ArchiveService::NewStub(ChannelOrExit(*g, a->corp));
 
             if (stream->parsed()) {
               wecom::archive::v1::StreamMessagesRequest request;

@@ -19,6 +19,10 @@ struct GlobalOptions {
   std::string tls_ca_file;
   std::string tls_cert_file;
   std::string tls_key_file;
+  // Set: the shard map (docs/scale-out.md); "{ordinal}" in `target` becomes
+  // the ordinal of the command's corp, e.g.
+  // "wecom-archive-{ordinal}.wecom-archive-headless:50051".
+  std::string shard_map_file;
   bool json = false;
 };
 
@@ -29,9 +33,10 @@ struct CommandGroup {
   std::function<int()> run;
 };
 
-// The channel the global flags describe; exits with status 2 when they are
-// unusable (e.g. an unreadable token file).
-std::shared_ptr<grpc::Channel> ChannelOrExit(const GlobalOptions& g);
+// The channel the global flags describe, to the pod serving `corp` when there
+// is a shard map; exits with status 2 when they are unusable (e.g. an
+// unreadable token file, a corp not in the map).
+std::shared_ptr<grpc::Channel> ChannelOrExit(const GlobalOptions& g, const std::string& corp = "");
 
 // One line of JSON, proto field names.
 std::string ToJson(const google::protobuf::Message& message);

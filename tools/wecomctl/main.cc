@@ -3,6 +3,8 @@
 //   wecomctl --target 127.0.0.1:50051 --token-file t archive stream --corp ww1 --until-caught-up
 //   wecomctl --target 127.0.0.1:50052 --token-file t media download --corp ww1 --sdkfileid … --out
 //   f
+//   wecomctl --target 'wecom-archive-{ordinal}.wecom-archive-headless:50051' \
+//       --shard-map shards.yaml --token-file t archive status --corp ww1
 //   wecomctl --target 127.0.0.1:50053 robot send --account quntool:1688… --conversation S:… --text
 //   hi
 #include "CLI/CLI.hpp"
@@ -19,6 +21,8 @@ int main(int argc, char** argv) {
   app.add_option("--tls-ca", g.tls_ca_file, "CA bundle to verify the server (enables TLS)");
   app.add_option("--tls-cert", g.tls_cert_file, "client certificate for mTLS");
   app.add_option("--tls-key", g.tls_key_file, "client key for mTLS");
+  app.add_option("--shard-map", g.shard_map_file,
+                 "the shard map: --target's {ordinal} becomes the ordinal of --corp");
   app.add_flag("--json", g.json, "print whole messages as JSON lines");
   const wecomctl::CommandGroup groups[] = {wecomctl::AddArchiveCommands(app, &g),
                                            wecomctl::AddMediaCommands(app, &g),

@@ -128,7 +128,7 @@ CommandGroup AddMediaCommands(CLI::App& app, const GlobalOptions* g) {
   download->add_flag("--resume", f->resume, "continue a partial file from its size");
 
   return {media, [=]() -> int {
-            auto stub = v1::MediaService::NewStub(ChannelOrExit(*g));
+            auto stub = v1::MediaService::NewStub(ChannelOrExit(*g, f->corp));
             grpc::ClientContext context;
             if (fetch->parsed()) {
               v1::FetchMediaRequest request;

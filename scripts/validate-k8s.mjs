@@ -422,7 +422,7 @@ function checkConfigAgainstPod(obj, pod, container, { file, config }, claimNames
     ['archive.tls_cert_file', config.archive?.tls_cert_file],
     ['archive.tls_key_file', config.archive?.tls_key_file],
     ['blob_store.local.root', config.blob_store?.local?.root],
-    ...(config.corps ?? []).map((corp, i) => [`corps[${i}].private_keys_dir`, corp?.private_keys_dir]),
+    ...(Array.isArray(config.corps) ? config.corps : []).map((corp, i) => [`corps[${i}].private_keys_dir`, corp?.private_keys_dir]),
   ].filter(([, value]) => typeof value === 'string' && value !== '');
   for (const [key, value] of paths) {
     const mount = mountOf(value);
@@ -460,7 +460,13 @@ function shardMapOf(set, pod, container, mapFile, byKindName) {
     return undefined;
   }
   const owners = new Map();
-  for (const entry of parse(text)?.corps ?? []) owners.set(entry?.corp_id, entry?.ordinal);
+  const corps = parse(text)?.corps;
+  if (!Array.isArray(corps)) report(set, `the shard map ${configMap.metadata.name} has no corps list`);
+  for (const entry of Array.isArray(corps) ? corps : []) {
+    // The services refuse a map naming a corp twice: the pods would crash-loop.
+    if (owners.has(entry?.corp_id)) report(set, `the shard map ${configMap.metadata.name} names corp ${entry?.corp_id} twice`);
+    owners.set(entry?.corp_id, entry?.ordinal);
+  }
   return { configMap: configMap.metadata.name, owners };
 }
 
@@ -474,6 +480,10 @@ function checkSharding(objects, byKindName) {
     for (const container of pod.containers ?? []) {
       const config = configOf(set, pod, container, byKindName)?.config;
       if (!config) continue;
+      if (config.corps !== undefined && !Array.isArray(config.corps)) {
+        report(set, `container ${container.name}: corps is not a list`);
+        continue;
+      }
       if (!Array.isArray(config.corps)) {
         if (replicas !== 1) report(set, `${replicas} replicas: a service without corps runs one pod per vendor credential set`);
         continue;
@@ -481,6 +491,11 @@ function checkSharding(objects, byKindName) {
       if (!config.sharding) {
         if (replicas !== 1) report(set, `${replicas} replicas but no sharding section: every pod would serve every corp`);
         continue;
+      }
+      // One config serves every pod: a number there gives them all one ordinal.
+      const ordinal = config.sharding.ordinal ?? 'auto';
+      if (ordinal !== 'auto' && replicas > 1) {
+        report(set, `sharding.ordinal is ${ordinal} in a config all ${replicas} pods share: use auto`);
       }
       const map = shardMapOf(set, pod, container, config.sharding.map_file ?? '', byKindName);
       if (!map) continue;

@@ -82,6 +82,13 @@ for dir in deploy/k8s/overlays/*/; do
     step "validate-k8s.mjs $overlay" node scripts/validate-k8s.mjs "${flags[@]}" "$out" || true
   fi
 done
+# The checks can fail: an overlay with one operator mistake each is rejected.
+if [ -s "$WORK/dev.yaml" ] && [ -s "$WORK/prod.yaml" ]; then
+  step "validate-k8s-mutants.mjs dev prod" \
+    node scripts/validate-k8s-mutants.mjs "$WORK/dev.yaml" "$WORK/prod.yaml" || true
+else
+  failed+=("mutants (dev and prod not rendered)")
+fi
 if [ "$overlays" -eq 0 ]; then
   echo "validate-k8s: no overlay in deploy/k8s/overlays" >&2
   failed+=("overlays")

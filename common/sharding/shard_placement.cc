@@ -29,7 +29,7 @@ absl::Status ShardPlacement::CheckAssigns(const std::vector<std::string>& corp_i
 
 absl::Status ShardPlacement::NotServedHere(absl::string_view corp_id) const {
   auto it = owners_.find(corp_id);
-  if (!sharded_ || it == owners_.end()) {
+  if (!sharded_ || it == owners_.end() || it->second == ordinal_) {
     return absl::NotFoundError(absl::StrCat("corp_id: no corp \"", corp_id, "\" is configured"));
   }
   return absl::FailedPreconditionError(
@@ -45,7 +45,11 @@ absl::StatusOr<std::string> ExpandOrdinal(absl::string_view key, absl::string_vi
     return absl::InvalidArgumentError(
         absl::StrCat(key, ": {ordinal} needs the sharding section (this process has no ordinal)"));
   }
-  return absl::StrReplaceAll(pattern, {{kOrdinal, absl::StrCat(placement.ordinal())}});
+  return SubstituteOrdinal(pattern, placement.ordinal());
+}
+
+std::string SubstituteOrdinal(absl::string_view pattern, int ordinal) {
+  return absl::StrReplaceAll(pattern, {{"{ordinal}", absl::StrCat(ordinal)}});
 }
 
 absl::StatusOr<int> OrdinalFromHostname(absl::string_view hostname) {

@@ -3,11 +3,13 @@
 // to a pod ordinal. The map is explicit, not a hash of the corp id: a corp's
 // cursor and messages live on its pod's volume, so moving a corp is a
 // migration (docs/scale-out.md), never a side effect of changing the replica
-// count. A pod serves exactly the corps assigned to its ordinal, so no two pods
-// ever pull one corp.
+// count. A pod serves exactly the corps assigned to its ordinal, so while all
+// pods read one map with distinct ordinals, no two pods pull one corp. (Moving
+// a corp in the map breaks that during the rolling restart; the docs forbid it.)
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -37,7 +39,8 @@ class ShardPlacement {
   absl::Status CheckAssigns(const std::vector<std::string>& corp_ids) const;
   // The answer to a request for a corp this process does not serve:
   // FAILED_PRECONDITION naming the ordinal that does (the caller routed by a
-  // stale or missing shard map), or NOT_FOUND when no pod does.
+  // stale or missing shard map), or NOT_FOUND when no pod does, or when the
+  // map places it here but this service is not configured with it.
   absl::Status NotServedHere(absl::string_view corp_id) const;
 
  private:
@@ -45,6 +48,9 @@ class ShardPlacement {
   absl::flat_hash_map<std::string, int> owners_;
   int ordinal_ = 0;
 };
+
+// `pattern` with every "{ordinal}" replaced by `ordinal`.
+std::string SubstituteOrdinal(absl::string_view pattern, int ordinal);
 
 // `pattern` with "{ordinal}" replaced by this pod's ordinal, e.g. the media
 // pod N's "wecom-archive-{ordinal}.wecom-archive-headless:50051" names archive

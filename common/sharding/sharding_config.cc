@@ -46,8 +46,8 @@ absl::Status ReadShardingConfig(ConfigReader& root, ShardingConfig* out) {
   if (ordinal != "auto") {
     int parsed = 0;
     if (!absl::SimpleAtoi(ordinal, &parsed) || parsed < 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(sharding.PathOf("ordinal"), ": must be auto or a number >= 0"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          sharding.PathOf("ordinal"), ": must be auto or a number >= 0, not \"", ordinal, "\""));
     }
     out->ordinal = parsed;
   }
@@ -67,7 +67,9 @@ absl::StatusOr<ShardPlacement> ResolvePlacement(const ShardingConfig& config,
     ASSIGN_OR_RETURN(ordinal, OrdinalFromHostname(hostname));
   }
   ShardPlacement placement(config.owners, ordinal);
-  RETURN_IF_ERROR(placement.CheckAssigns(corp_ids));
+  if (absl::Status placed = placement.CheckAssigns(corp_ids); !placed.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(placed.message(), " (", config.map_file, ")"));
+  }
   return placement;
 }
 

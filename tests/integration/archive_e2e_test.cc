@@ -5,10 +5,13 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <fstream>
 #include <functional>
+#include <iterator>
 #include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
@@ -540,6 +543,12 @@ TEST(ArchiveEndToEnd, SeveralCorpsInOneProcessKeepTheirArchivesApart) {
   }
 }
 
+// A wait status of a process that exited with `code`.
+::testing::Matcher<int> WithExitStatus(int code) {
+  return ::testing::Truly(
+      [code](int status) { return WIFEXITED(status) && WEXITSTATUS(status) == code; });
+}
+
 // Two pods of one StatefulSet: each pulls and serves exactly the corps the
 // shard map gives its ordinal, and names the owner of any other.
 TEST(ArchiveEndToEnd, ShardedPodsServeOnlyTheCorpsOfTheirOrdinal) {
@@ -578,23 +587,43 @@ TEST(ArchiveEndToEnd, ShardedPodsServeOnlyTheCorpsOfTheirOrdinal) {
     EXPECT_THAT(metrics, HasSubstr(absl::StrCat("corp=\"", harness->corp_id(mine), "\"")));
     EXPECT_THAT(metrics, Not(HasSubstr(absl::StrCat("corp=\"", harness->corp_id(other), "\""))));
 
-    // wecomctl routes by the map: to this pod for its corp; for the other
-    // corp to the other ordinal's address, where nothing listens here.
-    auto wecomctl = [&](size_t corp) {
-      absl::StatusOr<std::unique_ptr<ChildProcess>> cli = ChildProcess::Start(
-          {WECOMCTL_BIN, "--target", absl::StrCat("127.0.{ordinal}.1:", harness->grpc_port()),
-           "--shard-map", harness->shard_map_path(), "--token-file", harness->dir() + "/token",
-           "archive", "status", "--corp", harness->corp_id(corp)});
+    // wecomctl routes by the map: to this pod for its corp, and for the other
+    // corp to the other ordinal's address. Returns the exit status, the first
+    // stdout line and stderr.
+    const std::string cli_stderr = harness->dir() + "/wecomctl.stderr";
+    auto wecomctl = [&](std::vector<std::string> args) {
+      std::vector<std::string> argv = {WECOMCTL_BIN, "--token-file", harness->dir() + "/token"};
+      argv.insert(argv.end(), args.begin(), args.end());
+      std::remove(cli_stderr.c_str());
+      absl::StatusOr<std::unique_ptr<ChildProcess>> cli =
+          ChildProcess::Start(std::move(argv), {}, cli_stderr);
       EXPECT_THAT(cli, IsOk());
-      if (!cli.ok()) return std::make_pair(-1, std::string());
+      if (!cli.ok()) return std::make_tuple(-1, std::string(), std::string());
       absl::StatusOr<std::string> line = (*cli)->ReadLine();
       const int status = (*cli)->Wait();
-      return std::make_pair(status, line.ok() ? *line : std::string());
+      std::ifstream err(cli_stderr);
+      std::string err_text((std::istreambuf_iterator<char>(err)), std::istreambuf_iterator<char>());
+      return std::make_tuple(status, line.ok() ? *line : std::string(), err_text);
     };
-    const auto [mine_status, mine_line] = wecomctl(mine);
-    EXPECT_EQ(mine_status, 0);
+    const std::string routed = absl::StrCat("127.0.{ordinal}.1:", harness->grpc_port());
+    auto status_of = [&](size_t corp) {
+      return wecomctl({"--target", routed, "--shard-map", harness->shard_map_path(), "archive",
+                       "status", "--corp", harness->corp_id(corp)});
+    };
+    const auto [mine_status, mine_line, mine_err] = status_of(mine);
+    EXPECT_EQ(mine_status, 0) << mine_err;
     EXPECT_THAT(mine_line, HasSubstr(absl::StrCat("\"archived_count\":\"", corpus.base_size())));
-    EXPECT_NE(wecomctl(other).first, 0);
+    const auto [other_status, other_line, other_err] = status_of(other);
+    EXPECT_NE(other_status, 0);
+    EXPECT_THAT(other_err, HasSubstr(absl::StrCat("127.0.", other, ".1:")));
+    // A corp the map does not place, and {ordinal} without a map, are refused
+    // before any call.
+    EXPECT_THAT(wecomctl({"--target", routed, "--shard-map", harness->shard_map_path(), "archive",
+                          "status", "--corp", "wwnotinthemap"}),
+                ::testing::FieldsAre(WithExitStatus(2), "", HasSubstr("not in the shard map")));
+    EXPECT_THAT(
+        wecomctl({"--target", routed, "archive", "status", "--corp", harness->corp_id(mine)}),
+        ::testing::FieldsAre(WithExitStatus(2), "", HasSubstr("--shard-map")));
   }
 }
 

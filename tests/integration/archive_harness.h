@@ -79,8 +79,6 @@ class ArchiveHarness {
   absl::Status InstallPrivateKey(uint32_t version);
   // Tells the archive to reload its keys (SIGHUP).
   void ReloadKeys();
-  // The ordinal the next StartArchive runs as (with a shard map).
-  void set_shard_ordinal(int ordinal) { options_.shard_ordinal = ordinal; }
 
   // A stub with the bearer token (or without one).
   std::unique_ptr<wecom::archive::v1::ArchiveService::Stub> Stub(bool with_token = true) const;
@@ -98,7 +96,6 @@ class ArchiveHarness {
   int grpc_port() const { return grpc_port_; }
   // The bearer token both the archive and the media service accept.
   static const char* token();
-  const ArchiveHarnessOptions& options() const { return options_; }
   // Where the shard map is (written with options().shard_map).
   std::string shard_map_path() const { return dir() + "/shards.yaml"; }
   int metrics_port() const { return metrics_port_; }

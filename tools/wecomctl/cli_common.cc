@@ -22,7 +22,12 @@ namespace {
 
 // --target with "{ordinal}" replaced by the ordinal the shard map gives `corp`.
 absl::StatusOr<std::string> RoutedTarget(const GlobalOptions& g, const std::string& corp) {
-  if (g.shard_map_file.empty()) return g.target;
+  if (g.shard_map_file.empty()) {
+    if (absl::StrContains(g.target, "{ordinal}")) {
+      return absl::InvalidArgumentError("--target has {ordinal}: give the --shard-map too");
+    }
+    return g.target;
+  }
   if (corp.empty()) {
     return absl::InvalidArgumentError("--shard-map routes commands that name a --corp only");
   }
@@ -36,9 +41,7 @@ absl::StatusOr<std::string> RoutedTarget(const GlobalOptions& g, const std::stri
     return absl::NotFoundError(
         absl::StrCat("corp ", corp, " is not in the shard map ", g.shard_map_file));
   }
-  const int ordinal = owner->second;
-  return wecom::ExpandOrdinal("--target", g.target,
-                              wecom::ShardPlacement(std::move(owners), ordinal));
+  return wecom::SubstituteOrdinal(g.target, owner->second);
 }
 
 }  // namespace

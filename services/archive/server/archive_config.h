@@ -11,6 +11,7 @@
 //     ordinal: auto                  # from the pod name <statefulset>-<N>, or a number
 //   auth_token: {file: /etc/wecom/archive/token}   # optional: every RPC but health needs it
 //   auth_token_previous: {file: …}   # optional: still accepted while clients rotate
+//   health_listen: "0.0.0.0:50061"  # optional: plaintext grpc.health.v1 only (kubelet probes)
 //   tls:                             # optional
 //     cert_file: /etc/wecom/tls/tls.crt
 //     key_file: /etc/wecom/tls/tls.key

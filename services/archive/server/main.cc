@@ -57,7 +57,8 @@ absl::Status ReadAndReplaceKeys(CorpRuntime& corp, ArchiveMetrics& metrics) {
   return absl::OkStatus();
 }
 
-// ReadAndReplaceKeys, its outcome in archive_keys_last_reload_successful.
+// ReadAndReplaceKeys, recording its outcome in the gauge
+// archive_keys_last_reload_successful (WecomArchiveKeyReloadRefused).
 absl::Status LoadKeys(CorpRuntime& corp, ArchiveMetrics& metrics) {
   absl::Status loaded = ReadAndReplaceKeys(corp, metrics);
   metrics.KeysLastReloadSuccessful(corp.config.corp_id).Set(loaded.ok() ? 1 : 0);

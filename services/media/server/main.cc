@@ -121,6 +121,10 @@ int Run(const std::string& config_path) {
               position->Set(static_cast<double>(p));
             }}));
   }
+  const size_t api_corps = served_corps.size();
+  if (served_corps.empty()) {
+    log::Warn("media_serves_no_corp", {{"shard_ordinal", placement->ordinal()}});
+  }
   MediaApi api(&scheduler, jobs->get(), blobs->get(), &metrics, std::move(served_corps),
                *placement);
   MediaGrpcService service(&api);
@@ -134,7 +138,7 @@ int Run(const std::string& config_path) {
             << " metrics_port=" << (*metrics_endpoint)->port() << std::endl;
   log::Info("media_started", {{"grpc_port", (*server)->port()},
                               {"metrics_port", (*metrics_endpoint)->port()},
-                              {"corps", config->corps.size()},
+                              {"corps", api_corps},
                               {"archive", config->archive.target},
                               {"shard_ordinal", placement->sharded() ? placement->ordinal() : -1},
                               {"blob_store", config->s3.has_value() ? "s3" : "local"}});

@@ -2,7 +2,7 @@
 //
 //   listen: "0.0.0.0:50052"          # gRPC
 //   metrics_listen: "0.0.0.0:9465"   # Prometheus /metrics
-//   auth_token, auth_token_previous, tls: as in common/grpc/server_config.h
+//   auth_token, auth_token_previous, tls, health_listen: as in common/grpc/server_config.h
 //   data_dir: /var/lib/wecom         # required: <data_dir>/jobs (RocksDB), <data_dir>/staging
 //   log_level: info                  # debug | info | warn | error
 //   sharding:                        # optional: as in the archive (one shard map for both)

@@ -2,7 +2,8 @@
 //
 //   listen: "0.0.0.0:50053"          # gRPC
 //   metrics_listen: "0.0.0.0:9466"   # Prometheus /metrics
-//   log_level, auth_token, auth_token_previous, tls: as in common/grpc/server_config.h
+//   log_level, auth_token, auth_token_previous, tls, health_listen: as in
+//     common/grpc/server_config.h
 //   data_dir: /var/lib/wecom         # required: <data_dir>/state (RocksDB: outbox, events)
 //   webhook:                         # where quntool POSTs callbacks (required with quntool)
 //     listen: "0.0.0.0:8080"

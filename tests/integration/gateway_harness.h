@@ -68,6 +68,8 @@ class GatewayHarness {
   // The processes, for /proc figures (bench/gateway); 0 when not running.
   pid_t gateway_pid() const { return gateway_ == nullptr ? 0 : gateway_->pid(); }
   pid_t emulator_pid() const { return emulator_ == nullptr ? 0 : emulator_->pid(); }
+  int grpc_port() const { return grpc_port_; }
+  int metrics_port() const { return metrics_port_; }
   int webhook_port() const { return webhook_port_; }
   int emulator_port() const { return emulator_port_; }
   // The yjiyun emulator, when started (GatewayHarnessOptions::yjiyun).

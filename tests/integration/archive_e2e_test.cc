@@ -113,6 +113,14 @@ TEST(ArchiveEndToEnd, EveryMessageArrivesDecryptedAndTypedInSeqOrder) {
   std::vector<StreamEvent> events = ReadMessages(call.events.get(), corpus.base_size());
   ASSERT_EQ(events.size(), corpus.base_size());
   EXPECT_EQ(SeqsOf(events), CorpusSeqs(corpus));
+  // Nothing failed, and the failure series say so with a 0, not by being absent.
+  const std::string corp_label = absl::StrCat("corp=\"", harness->corp_id(), "\"");
+  const std::string metrics = harness->MetricsText();
+  EXPECT_THAT(metrics, HasSubstr(absl::StrCat("archive_undecryptable_total{", corp_label,
+                                              ",reason=\"FAILURE_REASON_BAD_ENVELOPE\"} 0")));
+  EXPECT_THAT(metrics, HasSubstr(absl::StrCat("archive_recovered_total{", corp_label, "} 0")));
+  EXPECT_THAT(metrics,
+              HasSubstr(absl::StrCat("archive_undecryptable_messages{", corp_label, "} 0")));
 
   std::set<std::string> msgtypes;
   for (size_t i = 0; i < events.size(); ++i) {

@@ -134,6 +134,12 @@ TEST(MediaEndToEnd, AutomaticModeFetchesEveryMediaBearingTypeByteForByte) {
   EXPECT_GT(Sample(metrics, "media_fetched_bytes_total", {}), 0);
   EXPECT_EQ(Sample(metrics, "media_jobs", {"state=\"done\""}),
             static_cast<double>(AllMedia(corpus).size()));
+  // Nothing failed, and the failure series say so with a 0, not by being absent.
+  const std::string corp_label = absl::StrCat("corp=\"", harness->corp_id(), "\"");
+  EXPECT_THAT(metrics, HasSubstr(absl::StrCat("media_jobs{", corp_label, ",state=\"failed\"} 0")));
+  EXPECT_THAT(metrics, HasSubstr(absl::StrCat("media_md5_mismatches_total{", corp_label, "} 0")));
+  EXPECT_THAT(metrics, HasSubstr(absl::StrCat("media_fetch_retries_total{", corp_label,
+                                              ",reason=\"size_mismatch\"} 0")));
 }
 
 // Media pod N follows the corps of ordinal N, from archive pod N: its

@@ -1,5 +1,7 @@
 #include "services/archive/metrics/archive_metrics.h"
 
+#include "wecom/archive/v1/archive_service.pb.h"
+
 namespace wecom::archive {
 namespace {
 
@@ -83,6 +85,18 @@ prometheus::Gauge& ArchiveMetrics::CursorSeq(const std::string& corp) {
 
 prometheus::Gauge& ArchiveMetrics::LagSeconds(const std::string& corp) {
   return lag_seconds_.Add({{"corp", corp}});
+}
+
+void ArchiveMetrics::InitCorp(const std::string& corp) {
+  for (int reason = v1::FailureReason_MIN; reason <= v1::FailureReason_MAX; ++reason) {
+    if (!v1::FailureReason_IsValid(reason) || reason == v1::FAILURE_REASON_UNSPECIFIED) continue;
+    Undecryptable(corp, v1::FailureReason_Name(static_cast<v1::FailureReason>(reason)));
+  }
+  Recovered(corp);
+  Duplicates(corp);
+  UndecryptableStored(corp);
+  MediaChunks(corp, "ok");
+  MediaBytes(corp);
 }
 
 prometheus::Gauge& ArchiveMetrics::KeyVersions(const std::string& corp) {

@@ -16,6 +16,11 @@ class ArchiveMetrics {
  public:
   explicit ArchiveMetrics(prometheus::Registry& registry);
 
+  // Creates the corp's series at 0 (undecryptable by reason, recovered,
+  // duplicates, undecryptable stored, media pieces served), so a first
+  // occurrence is an increase rate() sees and a healthy corp shows 0.
+  void InitCorp(const std::string& corp);
+
   // GetChatData calls; result "ok" or "error", errcode the SDK or API code ("0" when ok).
   prometheus::Counter& PullCalls(const std::string& corp, const std::string& result,
                                  const std::string& errcode);

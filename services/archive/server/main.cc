@@ -125,6 +125,7 @@ int Run(const std::string& config_path) {
     auto corp = std::make_unique<CorpRuntime>();
     corp->config = std::move(corp_config);
     const std::string& corp_id = corp->config.corp_id;
+    metrics.InitCorp(corp_id);
     if (absl::Status loaded = LoadKeys(*corp, metrics); !loaded.ok()) {
       log::Error("archive_keys_failed", {{"corp", corp_id}, {"error", loaded.ToString()}});
       return 1;

@@ -22,6 +22,13 @@ std::string ResultLabel(const FetchResult& result) {
   return "failed";
 }
 
+// MEDIA_STATE_DONE -> "done".
+std::string StateLabel(v1::MediaState state) {
+  std::string name = absl::AsciiStrToLower(v1::MediaState_Name(state));
+  name.erase(0, std::string("media_state_").size());
+  return name;
+}
+
 }  // namespace
 
 MediaMetrics::MediaMetrics(prometheus::Registry& registry)
@@ -60,6 +67,21 @@ void MediaMetrics::OnPiece(const FetchTarget& target, uint64_t bytes) {
   fetched_bytes_.Add({{"corp", target.corp_id}}).Increment(static_cast<double>(bytes));
 }
 
+void MediaMetrics::InitCorp(const std::string& corp_id) {
+  for (v1::MediaState state : {v1::MEDIA_STATE_QUEUED, v1::MEDIA_STATE_FETCHING,
+                               v1::MEDIA_STATE_DONE, v1::MEDIA_STATE_FAILED}) {
+    jobs_.Add({{"corp", corp_id}, {"state", StateLabel(state)}});
+  }
+  md5_mismatches_.Add({{"corp", corp_id}});
+  size_mismatches_.Add({{"corp", corp_id}});
+  for (RetryReason reason : {RetryReason::kTransient, RetryReason::kRateLimited,
+                             RetryReason::kMd5Mismatch, RetryReason::kSizeMismatch}) {
+    retries_.Add({{"corp", corp_id}, {"reason", std::string(RetryReasonLabel(reason))}});
+  }
+  downloaded_bytes_.Add({{"corp", corp_id}});
+  queue_depth_.Add({{"corp", corp_id}});
+}
+
 void MediaMetrics::OnMd5Mismatch(const FetchTarget& target) {
   md5_mismatches_.Add({{"corp", target.corp_id}}).Increment();
 }
@@ -85,10 +107,7 @@ void MediaMetrics::OnFinished(const FetchTarget& target, const FetchResult& resu
 void MediaMetrics::OnJobCounts(const JobCounts& counts, uint64_t blob_count, uint64_t blob_bytes) {
   for (const auto& [key, count] : counts) {
     const auto& [corp, state] = key;
-    // MEDIA_STATE_DONE -> "done"
-    std::string name = absl::AsciiStrToLower(v1::MediaState_Name(state));
-    name.erase(0, std::string("media_state_").size());
-    jobs_.Add({{"corp", corp}, {"state", name}}).Set(static_cast<double>(count));
+    jobs_.Add({{"corp", corp}, {"state", StateLabel(state)}}).Set(static_cast<double>(count));
   }
   blobs_.Add({}).Set(static_cast<double>(blob_count));
   blob_bytes_.Add({}).Set(static_cast<double>(blob_bytes));

@@ -18,6 +18,11 @@ class MediaMetrics final : public FetchObserver, public JobObserver {
  public:
   explicit MediaMetrics(prometheus::Registry& registry);
 
+  // Creates the corp's series at 0 (jobs in every state, mismatches, retries
+  // by reason, downloads, queue depth), so a first failure is an increase
+  // rate() and the job alerts see, and a healthy corp shows 0, not no data.
+  void InitCorp(const std::string& corp_id);
+
   // FetchObserver
   void OnPiece(const FetchTarget& target, uint64_t bytes) override;
   void OnMd5Mismatch(const FetchTarget& target) override;

@@ -112,6 +112,7 @@ int Run(const std::string& config_path) {
   for (const MediaCorpConfig& corp : config->corps) {
     if (!placement->ServesHere(corp.corp_id)) continue;
     served_corps.insert(corp.corp_id);
+    metrics.InitCorp(corp.corp_id);
     if (!corp.follow) continue;
     prometheus::Gauge* position = &metrics.FollowPosition(corp.corp_id);
     followers.push_back(std::make_unique<MediaFollower>(

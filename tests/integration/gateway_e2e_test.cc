@@ -7,8 +7,10 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "common/grpc/status.h"
 #include "common/http/http_client.h"
@@ -67,6 +69,35 @@ TEST(GatewayE2eTest, ListsTheEmulatorsAccounts) {
   }
   EXPECT_EQ(statuses[kAccountA], v1::ACCOUNT_STATUS_ONLINE);
   EXPECT_EQ(statuses[absl::StrCat("quntool:", q::kOfflineAccount)], v1::ACCOUNT_STATUS_OFFLINE);
+}
+
+TEST(GatewayE2eTest, TheConfiguredVendorsCountersStartAtZero) {
+  ASSERT_OK_AND_ASSIGN(auto gateway, GatewayHarness::Create());
+  // Before any traffic: the quntool series exist at 0, so a first throttle
+  // or reject is an increase rate() sees.
+  const std::string metrics = gateway->MetricsText();
+  EXPECT_THAT(metrics,
+              HasSubstr("\nrobot_gateway_account_throttles_total{vendor=\"quntool\"} 0\n"));
+  EXPECT_THAT(metrics,
+              HasSubstr("\nrobot_gateway_sends_echo_overdue_total{vendor=\"quntool\"} 0\n"));
+  EXPECT_THAT(metrics, HasSubstr("\nrobot_gateway_event_duplicates_total{vendor=\"quntool\"} 0\n"));
+  for (const char* reason :
+       {"secret", "too_large", "malformed_json", "bad_callback", "store_error"}) {
+    EXPECT_THAT(metrics, HasSubstr(absl::StrCat("\nrobot_gateway_webhook_rejects_total{reason=\"",
+                                                reason, "\",vendor=\"quntool\"} 0\n")));
+  }
+  // Every state a send can reach.
+  for (int state = v1::SendState_MIN; state <= v1::SendState_MAX; ++state) {
+    if (!v1::SendState_IsValid(state) || state == v1::SEND_STATE_UNSPECIFIED) continue;
+    const std::string label = absl::AsciiStrToLower(
+        absl::StripPrefix(v1::SendState_Name(static_cast<v1::SendState>(state)), "SEND_STATE_"));
+    EXPECT_THAT(metrics, HasSubstr(absl::StrCat("\nrobot_gateway_sends_total{state=\"", label,
+                                                "\",vendor=\"quntool\"} 0\n")));
+  }
+  // yjiyun is not configured, and quntool has no push socket.
+  EXPECT_THAT(metrics, Not(HasSubstr("robot_gateway_account_throttles_total{vendor=\"yjiyun\"}")));
+  EXPECT_THAT(metrics, Not(HasSubstr("robot_gateway_socket_disconnects_total{")));
+  EXPECT_THAT(metrics, Not(HasSubstr("robot_gateway_gap_fills_total{")));
 }
 
 TEST(GatewayE2eTest, SendIsConfirmedByTheVendorsCallback) {
@@ -245,8 +276,10 @@ TEST(GatewayE2eTest, WebhookRejectsBadInputCountsItAndStoresNothing) {
   ASSERT_OK_AND_ASSIGN(std::vector<v1::Event> events, gateway->StoredEvents());
   EXPECT_TRUE(events.empty());
   const std::string metrics = gateway->MetricsText();
+  // Each once: the series exist at 0 from the start, so their presence says nothing.
   for (const char* reason : {"malformed_json", "bad_callback", "secret", "too_large"}) {
-    EXPECT_THAT(metrics, HasSubstr(absl::StrCat("reason=\"", reason, "\"")));
+    EXPECT_THAT(metrics, HasSubstr(absl::StrCat("\nrobot_gateway_webhook_rejects_total{reason=\"",
+                                                reason, "\",vendor=\"quntool\"} 1\n")));
   }
   EXPECT_THAT(metrics, Not(HasSubstr(GatewayHarness::webhook_secret())));
 }

@@ -19,6 +19,9 @@ namespace {
 
 namespace v1 = wecom::robot::v1;
 
+using ::testing::HasSubstr;
+using ::testing::Not;
+
 constexpr char kRobotKey[] = "f16096caffd246acb5bb69b657a0894e";
 constexpr char kCustomer[] = "7881299459945762";
 const std::string kRobot = absl::StrCat("yjiyun:", kRobotKey);
@@ -50,6 +53,31 @@ class GatewayYjiyunE2eTest : public ::testing::TestWithParam<std::string> {
 
   std::unique_ptr<GatewayHarness> gateway_;
 };
+
+TEST_P(GatewayYjiyunE2eTest, TheSocketsCountersStartAtZero) {
+  // Before any traffic: the socket's failure series exist at 0, so a first
+  // disconnect or malformed event is an increase rate() sees.
+  const std::string metrics = gateway_->MetricsText();
+  for (const char* reason :
+       {"transport close", "ping timeout", "io server disconnect", "io client disconnect"}) {
+    EXPECT_THAT(metrics,
+                HasSubstr(absl::StrCat("\nrobot_gateway_socket_disconnects_total{reason=\"", reason,
+                                       "\",vendor=\"yjiyun\"} 0\n")));
+  }
+  for (const char* event : {"message", "action", "chat/message"}) {
+    EXPECT_THAT(metrics,
+                HasSubstr(absl::StrCat("\nrobot_gateway_socket_events_malformed_total{event=\"",
+                                       event, "\",vendor=\"yjiyun\"} 0\n")));
+  }
+  EXPECT_THAT(metrics, HasSubstr("\nrobot_gateway_socket_connects_total{result=\"refused\","
+                                 "vendor=\"yjiyun\"} 0\n"));
+  EXPECT_THAT(metrics, HasSubstr("\nrobot_gateway_account_throttles_total{vendor=\"yjiyun\"} 0\n"));
+  EXPECT_THAT(metrics,
+              HasSubstr("\nrobot_gateway_sends_total{state=\"failed\",vendor=\"yjiyun\"} 0\n"));
+  // yjiyun posts no callbacks: the webhook's series are quntool's only.
+  EXPECT_THAT(metrics, Not(HasSubstr("robot_gateway_webhook_rejects_total{reason=\"secret\","
+                                     "vendor=\"yjiyun\"}")));
+}
 
 TEST_P(GatewayYjiyunE2eTest, ListsTheRobotAndItsCustomers) {
   grpc::ClientContext context;

@@ -2,6 +2,10 @@
 
 #include <string>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/strip.h"
+#include "wecom/robot/v1/robot.pb.h"
+
 namespace wecom::robot {
 namespace {
 
@@ -10,6 +14,32 @@ using prometheus::BuildGauge;
 using prometheus::BuildHistogram;
 
 std::string S(absl::string_view v) { return std::string(v); }
+
+// The label values the callers emit, for InitVendor. Each list names where
+// its values come from; a value added there belongs here too.
+
+// SendPacer's reasons and OutboxDispatcher's kOffline.
+constexpr absl::string_view kPacingReasons[] = {"account_interval", "corp_hourly_limit", "cooldown",
+                                                "offline"};
+// WebhookServer::HandleQuntool's Reject calls.
+constexpr absl::string_view kWebhookRejectReasons[] = {"secret", "too_large", "malformed_json",
+                                                       "bad_callback", "store_error"};
+// YjiyunChannel::Connect.
+constexpr absl::string_view kSocketConnectResults[] = {"ok", "refused", "failed"};
+// socketio::DisconnectReasonName of each socketio::DisconnectReason.
+constexpr absl::string_view kSocketDisconnectReasons[] = {
+    "transport close", "ping timeout", "io server disconnect", "io client disconnect"};
+// YjiyunChannel::FillGapIfPending.
+constexpr absl::string_view kGapFillResults[] = {"ok", "failed"};
+// YjiyunChannel's Malformed calls: the socket's two events and the gap
+// fill's history read.
+constexpr absl::string_view kSocketEvents[] = {"message", "action", "chat/message"};
+
+// SEND_STATE_OUTCOME_UNKNOWN -> "outcome_unknown", as OutboxDispatcher labels
+// its transitions.
+std::string SendStateLabel(v1::SendState state) {
+  return absl::AsciiStrToLower(absl::StripPrefix(v1::SendState_Name(state), "SEND_STATE_"));
+}
 
 }  // namespace
 
@@ -95,6 +125,42 @@ GatewayMetrics::GatewayMetrics(prometheus::Registry& registry)
                                    .Help("Pushed events dropped as malformed, by vendor and "
                                          "event.")
                                    .Register(registry)) {}
+
+void GatewayMetrics::InitVendor(absl::string_view vendor, VendorEventChannels channels) {
+  const std::string name(vendor);
+  for (int state = v1::SendState_MIN; state <= v1::SendState_MAX; ++state) {
+    if (!v1::SendState_IsValid(state) || state == v1::SEND_STATE_UNSPECIFIED) continue;
+    sends_.Add({{"vendor", name}, {"state", SendStateLabel(static_cast<v1::SendState>(state))}});
+  }
+  for (absl::string_view reason : kPacingReasons) {
+    pacing_wait_.Add({{"vendor", name}, {"reason", S(reason)}});
+  }
+  sends_echo_overdue_.Add({{"vendor", name}});
+  throttles_.Add({{"vendor", name}});
+  event_duplicates_.Add({{"vendor", name}});
+  if (channels.webhook) {
+    for (absl::string_view reason : kWebhookRejectReasons) {
+      webhook_rejects_.Add({{"vendor", name}, {"reason", S(reason)}});
+    }
+  }
+  if (channels.push_socket) {
+    // Not connected until the channel says so.
+    socket_connected_.Add({{"vendor", name}});
+    for (absl::string_view result : kSocketConnectResults) {
+      socket_connects_.Add({{"vendor", name}, {"result", S(result)}});
+    }
+    for (absl::string_view reason : kSocketDisconnectReasons) {
+      socket_disconnects_.Add({{"vendor", name}, {"reason", S(reason)}});
+    }
+    for (absl::string_view result : kGapFillResults) {
+      gap_fills_.Add({{"vendor", name}, {"result", S(result)}});
+    }
+    gap_filled_messages_.Add({{"vendor", name}});
+    for (absl::string_view event : kSocketEvents) {
+      socket_events_malformed_.Add({{"vendor", name}, {"event", S(event)}});
+    }
+  }
+}
 
 void GatewayMetrics::VendorCall(absl::string_view vendor, absl::string_view api,
                                 absl::string_view result, absl::Duration latency) {

@@ -16,9 +16,23 @@
 
 namespace wecom::robot {
 
+// How a vendor's events reach the gateway, which decides which of its series
+// can ever move.
+struct VendorEventChannels {
+  bool webhook = false;      // it POSTs callbacks to the webhook (quntool)
+  bool push_socket = false;  // it pushes over a socket (yjiyun's socket.io)
+};
+
 class GatewayMetrics {
  public:
   explicit GatewayMetrics(prometheus::Registry& registry);
+
+  // Creates the vendor's series whose label values are known at 0 (sends by
+  // state, pacing waits, throttles, overdue echoes, duplicates; the webhook's
+  // rejects or the socket's connects, disconnects, gap fills and malformed
+  // events), so that a first occurrence is an increase rate() sees and a
+  // healthy vendor shows 0, not no data. Once per configured vendor at start.
+  void InitVendor(absl::string_view vendor, VendorEventChannels channels);
 
   // One vendor API call: `api` is the vendor's path ("/msg/text") or MQTT
   // topic, `result` "ok", a vendor code ("-1"), or "transport_error". (Not

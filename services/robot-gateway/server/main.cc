@@ -24,6 +24,7 @@
 #include "services/robot-gateway/api/labels_api.h"
 #include "services/robot-gateway/api/messaging_api.h"
 #include "services/robot-gateway/api/platform_registry.h"
+#include "services/robot-gateway/core/account_id.h"
 #include "services/robot-gateway/core/state_db.h"
 #include "services/robot-gateway/events/event_log.h"
 #include "services/robot-gateway/events/event_streamer.h"
@@ -63,6 +64,14 @@ int Run(const std::string& config_path) {
   if (!metrics_endpoint.ok()) return Fail("gateway_metrics_failed", metrics_endpoint.status());
   prometheus::Registry& registry = *(*metrics_endpoint)->registry();
   GatewayMetrics metrics(registry);
+  // Only quntool posts callbacks (the webhook below); only yjiyun pushes over
+  // a socket.
+  if (config->quntool.has_value()) {
+    metrics.InitVendor(VendorName(v1::VENDOR_QUNTOOL), {.webhook = true});
+  }
+  if (config->yjiyun.has_value()) {
+    metrics.InitVendor(VendorName(v1::VENDOR_YJIYUN), {.push_socket = true});
+  }
   Clock* clock = RealClock::Get();
 
   absl::StatusOr<std::unique_ptr<rocksdb::DB>> db =

@@ -71,9 +71,8 @@ TEST_P(GatewayYjiyunE2eTest, TheSocketsCountersStartAtZero) {
   }
   EXPECT_THAT(metrics, HasSubstr("\nrobot_gateway_socket_connects_total{result=\"refused\","
                                  "vendor=\"yjiyun\"} 0\n"));
-  EXPECT_THAT(metrics, HasSubstr("\nrobot_gateway_account_throttles_total{vendor=\"yjiyun\"} 0\n"));
   EXPECT_THAT(metrics,
-              HasSubstr("\nrobot_gateway_sends_total{state=\"failed\",vendor=\"yjiyun\"} 0\n"));
+              HasSubstr("\nrobot_gateway_sends_echo_overdue_total{vendor=\"yjiyun\"} 0\n"));
   // yjiyun posts no callbacks: the webhook's series are quntool's only.
   EXPECT_THAT(metrics, Not(HasSubstr("robot_gateway_webhook_rejects_total{reason=\"secret\","
                                      "vendor=\"yjiyun\"}")));

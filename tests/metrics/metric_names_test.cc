@@ -171,15 +171,15 @@ TEST_F(MetricNamesTest, TheMediaServiceExportsTheGoldenNames) {
 TEST_F(MetricNamesTest, TheRobotGatewayExportsTheGoldenNames) {
   robot::GatewayMetrics metrics(*endpoint_->registry());
   metrics.VendorCall("quntool", "/msg/text", "ok", absl::Milliseconds(5));
-  metrics.SendState("quntool", "queued");
+  metrics.SendState("quntool", "quntool:1688850000000001", wecom::robot::v1::SEND_STATE_QUEUED);
   metrics.SendsEchoOverdue("quntool", 1);
-  metrics.PacingWait("quntool", "account_interval", absl::Seconds(1));
-  metrics.AccountThrottled("quntool");
+  metrics.PacingWait("quntool", "quntool:1688850000000001", "account_interval", absl::Seconds(1));
+  metrics.AccountThrottled("quntool", "quntool:1688850000000001");
   metrics.SetPausedAccounts("quntool", "offline", 1);
   metrics.SetOutbox(1, 1);
   metrics.EventStored("quntool", "text_msg");
   metrics.EventDuplicate("quntool");
-  metrics.WebhookRejected("quntool", "signature");
+  metrics.WebhookRejected("quntool", "secret");
   metrics.RequestRejected("SendMessage", "content");
   metrics.SetSocketConnected("yjiyun", true);
   metrics.SocketConnectAttempt("yjiyun", "ok");

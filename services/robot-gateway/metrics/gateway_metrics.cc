@@ -54,7 +54,7 @@ GatewayMetrics::GatewayMetrics(prometheus::Registry& registry)
                                    .Register(registry)),
       sends_(BuildCounter()
                  .Name("robot_gateway_sends_total")
-                 .Help("Send state transitions, by vendor and state reached.")
+                 .Help("Send state transitions, by vendor, account and state reached.")
                  .Register(registry)),
       sends_echo_overdue_(BuildCounter()
                               .Name("robot_gateway_sends_echo_overdue_total")
@@ -63,11 +63,12 @@ GatewayMetrics::GatewayMetrics(prometheus::Registry& registry)
                               .Register(registry)),
       pacing_wait_(BuildCounter()
                        .Name("robot_gateway_pacing_wait_seconds_total")
-                       .Help("Time due sends waited for pacing, by vendor and reason.")
+                       .Help("Time due sends waited for pacing, by vendor, account and reason.")
                        .Register(registry)),
       throttles_(BuildCounter()
                      .Name("robot_gateway_account_throttles_total")
-                     .Help("Vendor frequency-limit errors (quntool -1000999), by vendor.")
+                     .Help("Vendor frequency-limit errors (quntool -1000999), by vendor and "
+                           "account.")
                      .Register(registry)),
       paused_accounts_(BuildGauge()
                            .Name("robot_gateway_paused_accounts")
@@ -128,15 +129,7 @@ GatewayMetrics::GatewayMetrics(prometheus::Registry& registry)
 
 void GatewayMetrics::InitVendor(absl::string_view vendor, VendorEventChannels channels) {
   const std::string name(vendor);
-  for (int state = v1::SendState_MIN; state <= v1::SendState_MAX; ++state) {
-    if (!v1::SendState_IsValid(state) || state == v1::SEND_STATE_UNSPECIFIED) continue;
-    sends_.Add({{"vendor", name}, {"state", SendStateLabel(static_cast<v1::SendState>(state))}});
-  }
-  for (absl::string_view reason : kPacingReasons) {
-    pacing_wait_.Add({{"vendor", name}, {"reason", S(reason)}});
-  }
   sends_echo_overdue_.Add({{"vendor", name}});
-  throttles_.Add({{"vendor", name}});
   event_duplicates_.Add({{"vendor", name}});
   if (channels.webhook) {
     for (absl::string_view reason : kWebhookRejectReasons) {
@@ -172,22 +165,35 @@ void GatewayMetrics::VendorCall(absl::string_view vendor, absl::string_view api,
       .Observe(absl::ToDoubleSeconds(latency));
 }
 
-void GatewayMetrics::SendState(absl::string_view vendor, absl::string_view state) {
-  sends_.Add({{"vendor", S(vendor)}, {"state", S(state)}}).Increment();
+void GatewayMetrics::SendState(absl::string_view vendor, absl::string_view account,
+                               v1::SendState state) {
+  const std::string v(vendor), a(account);
+  // Add is idempotent: the account's series exist at 0 from its first send.
+  for (int known = v1::SendState_MIN; known <= v1::SendState_MAX; ++known) {
+    if (!v1::SendState_IsValid(known) || known == v1::SEND_STATE_UNSPECIFIED) continue;
+    sends_.Add({{"vendor", v},
+                {"account", a},
+                {"state", SendStateLabel(static_cast<v1::SendState>(known))}});
+  }
+  for (absl::string_view reason : kPacingReasons) {
+    pacing_wait_.Add({{"vendor", v}, {"account", a}, {"reason", S(reason)}});
+  }
+  throttles_.Add({{"vendor", v}, {"account", a}});
+  sends_.Add({{"vendor", v}, {"account", a}, {"state", SendStateLabel(state)}}).Increment();
 }
 
 void GatewayMetrics::SendsEchoOverdue(absl::string_view vendor, int64_t sends) {
   sends_echo_overdue_.Add({{"vendor", S(vendor)}}).Increment(static_cast<double>(sends));
 }
 
-void GatewayMetrics::PacingWait(absl::string_view vendor, absl::string_view reason,
-                                absl::Duration waited) {
-  pacing_wait_.Add({{"vendor", S(vendor)}, {"reason", S(reason)}})
+void GatewayMetrics::PacingWait(absl::string_view vendor, absl::string_view account,
+                                absl::string_view reason, absl::Duration waited) {
+  pacing_wait_.Add({{"vendor", S(vendor)}, {"account", S(account)}, {"reason", S(reason)}})
       .Increment(absl::ToDoubleSeconds(waited));
 }
 
-void GatewayMetrics::AccountThrottled(absl::string_view vendor) {
-  throttles_.Add({{"vendor", S(vendor)}}).Increment();
+void GatewayMetrics::AccountThrottled(absl::string_view vendor, absl::string_view account) {
+  throttles_.Add({{"vendor", S(vendor)}, {"account", S(account)}}).Increment();
 }
 
 void GatewayMetrics::SetPausedAccounts(absl::string_view vendor, absl::string_view reason,

@@ -1,6 +1,7 @@
 // The robot gateway's Prometheus metrics. Labels stay low-cardinality:
-// vendors, endpoints, states, event types and reasons; never an account,
-// contact, conversation or message id.
+// vendors, APIs, states, event types and reasons, and on the sending metrics
+// the robot account (a paid seat: tens to hundreds per deployment, the unit
+// operators pace and unblock); never a contact, conversation or message id.
 #pragma once
 
 #include <cstdint>
@@ -13,6 +14,7 @@
 #include "prometheus/gauge.h"
 #include "prometheus/histogram.h"
 #include "prometheus/registry.h"
+#include "wecom/robot/v1/robot.pb.h"
 
 namespace wecom::robot {
 
@@ -39,16 +41,18 @@ class GatewayMetrics {
   // `endpoint`: prometheus-operator sets that label to the scrape port's name.)
   void VendorCall(absl::string_view vendor, absl::string_view api, absl::string_view result,
                   absl::Duration latency);
-  // A send reached `state` ("queued", "sent", "confirmed", "failed", …).
-  void SendState(absl::string_view vendor, absl::string_view state);
+  // A send of `account` reached `state`. The account's sending series are
+  // made at 0 on its first send (accounts are found at run time).
+  void SendState(absl::string_view vendor, absl::string_view account, v1::SendState state);
   // `sends` SENT sends whose echo did not come within the confirmation
   // timeout.
   void SendsEchoOverdue(absl::string_view vendor, int64_t sends);
   // Time a due send waited for pacing, by reason ("account_interval",
   // "corp_hourly_limit", "cooldown", "offline").
-  void PacingWait(absl::string_view vendor, absl::string_view reason, absl::Duration waited);
-  // The vendor throttled an account (quntool -1000999).
-  void AccountThrottled(absl::string_view vendor);
+  void PacingWait(absl::string_view vendor, absl::string_view account, absl::string_view reason,
+                  absl::Duration waited);
+  // The vendor throttled `account` (quntool -1000999).
+  void AccountThrottled(absl::string_view vendor, absl::string_view account);
   // Accounts whose sends are held, by `reason`: "throttled" (in a cool-down)
   // or "offline" (the vendor reports the account logged out).
   void SetPausedAccounts(absl::string_view vendor, absl::string_view reason, double count);

@@ -3,9 +3,7 @@
 #include <algorithm>
 #include <utility>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/strip.h"
 #include "common/log/log.h"
 #include "common/status/status_macros.h"
 #include "common/status/vendor_error.h"
@@ -23,11 +21,6 @@ constexpr absl::string_view kOffline = "offline";
 std::string VendorOf(const std::string& account_id) {
   absl::StatusOr<AccountRef> ref = ParseAccountId(account_id);
   return ref.ok() ? std::string(VendorName(ref->vendor)) : std::string();
-}
-
-// "queued", "outcome_unknown", … for metric labels.
-std::string StateLabel(v1::SendState state) {
-  return absl::AsciiStrToLower(absl::StripPrefix(v1::SendState_Name(state), "SEND_STATE_"));
 }
 
 // The vendor's error in `status`, or one made from the status message.
@@ -295,7 +288,8 @@ void OutboxDispatcher::EndWait(const std::string& account_id, absl::Time now) {
   const auto it = waiting_.find(account_id);
   if (it == waiting_.end()) return;
   if (metrics_ != nullptr) {
-    metrics_->PacingWait(VendorOf(account_id), it->second.reason, now - it->second.since);
+    metrics_->PacingWait(VendorOf(account_id), account_id, it->second.reason,
+                         now - it->second.since);
   }
   waiting_.erase(it);
 }
@@ -406,7 +400,7 @@ absl::Status OutboxDispatcher::Settle(const Task& task, const v1::Send& attempt,
 
 void OutboxDispatcher::OnTransition(const v1::Send& send) {
   const std::string& account = send.account_id();
-  if (metrics_ != nullptr) metrics_->SendState(VendorOf(account), StateLabel(send.state()));
+  if (metrics_ != nullptr) metrics_->SendState(VendorOf(account), account, send.state());
   // Only a throttle moves a send to QUEUED or FAILED with this error: every
   // other way there sets its own error.
   if ((send.state() == v1::SEND_STATE_QUEUED || send.state() == v1::SEND_STATE_FAILED) &&
@@ -429,7 +423,7 @@ void OutboxDispatcher::Throttle(const std::string& account_id) {
   absl::Status stored =
       outbox_->StorePause(account_id, pause, ThrottledEvent(account_id, pause, now));
   if (!stored.ok()) log::Error("outbox_write_failed", {{"error", stored.ToString()}});
-  if (metrics_ != nullptr) metrics_->AccountThrottled(VendorOf(account_id));
+  if (metrics_ != nullptr) metrics_->AccountThrottled(VendorOf(account_id), account_id);
   log::Warn("account_throttled",
             {{"account_id", account_id},
              {"consecutive_throttles", pause.consecutive_throttles},

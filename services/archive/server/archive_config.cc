@@ -25,8 +25,10 @@ absl::Status ReadPull(ConfigReader& corp, CorpConfig& out) {
         absl::StrCat(pull.path(), ".calls_per_minute: must be 1-4000 (the vendor's limit)"));
   }
   ASSIGN_OR_RETURN(absl::Duration timeout, pull.Optional("timeout", absl::Seconds(5)));
-  if (timeout < absl::Seconds(1)) {
-    return absl::InvalidArgumentError(absl::StrCat(pull.path(), ".timeout: must be at least 1s"));
+  // The SDK takes whole seconds; a fraction would be dropped without a word.
+  if (timeout < absl::Seconds(1) || timeout != absl::Trunc(timeout, absl::Seconds(1))) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(pull.path(), ".timeout: must be whole seconds, at least 1s"));
   }
   out.pull.call.timeout_seconds = static_cast<int>(absl::ToInt64Seconds(timeout));
   ASSIGN_OR_RETURN(out.pull.poll_interval, pull.Optional("poll_interval", absl::Seconds(1)));
@@ -73,6 +75,10 @@ absl::Status ReadWeComApi(ConfigReader& root, ArchiveConfig& out) {
   ASSIGN_OR_RETURN(o.base_url, api.Optional<std::string>("base_url", o.base_url));
   ASSIGN_OR_RETURN(o.robot_info_calls_per_minute,
                    api.Optional<int>("robot_info_calls_per_minute", o.robot_info_calls_per_minute));
+  if (o.robot_info_calls_per_minute < 1 || o.robot_info_calls_per_minute > 600) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        api.path(), ".robot_info_calls_per_minute: must be 1-600 (the vendor's limit)"));
+  }
   ASSIGN_OR_RETURN(o.cache_ttl, api.Optional("cache_ttl", o.cache_ttl));
   ASSIGN_OR_RETURN(o.request_timeout, api.Optional("request_timeout", o.request_timeout));
   return absl::OkStatus();

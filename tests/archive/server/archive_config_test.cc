@@ -122,6 +122,21 @@ TEST_F(ArchiveConfigTest, APullLimitAboveTheVendorsIsRefused) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("limit")));
 }
 
+TEST_F(ArchiveConfigTest, RobotInfoCallsAboveTheVendorsAreRefused) {
+  EXPECT_THAT(
+      Load("data_dir: /d\nsdk_library: /s.so\nwecom_api: {robot_info_calls_per_minute: 601}\n" +
+           Corp()),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               HasSubstr("wecom_api.robot_info_calls_per_minute")));
+}
+
+TEST_F(ArchiveConfigTest, APullTimeoutMustBeWholeSeconds) {
+  EXPECT_THAT(Load("data_dir: /d\nsdk_library: /s.so\n" + Corp("    pull: {timeout: 1500ms}\n")),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("timeout: must be whole")));
+  EXPECT_THAT(Load("data_dir: /d\nsdk_library: /s.so\n" + Corp("    pull: {timeout: 2s}\n")),
+              IsOk());
+}
+
 TEST_F(ArchiveConfigTest, ACorpConfiguredTwiceIsRefused) {
   const std::string corp = Corp();
   const std::string twice = corp + corp.substr(corp.find("  - corp_id"));

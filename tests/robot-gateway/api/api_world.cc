@@ -34,7 +34,7 @@ absl::StatusOr<std::unique_ptr<ApiWorld>> ApiWorld::Create() {
 
 double ApiWorld::Rejected(const std::string& method, const std::string& field) const {
   std::map<std::string, std::string> labels;
-  if (!method.empty()) labels["method"] = method;
+  if (!method.empty()) labels["grpc_method"] = method;
   if (!field.empty()) labels["field"] = field;
   return ::wecom::testing::MetricValue(registry, "robot_gateway_rejected_requests_total", labels);
 }

@@ -109,7 +109,7 @@ class OfflineHoldTest : public DispatcherFixture {
 
   double TextSends(const std::string& result) {
     return MetricValue(registry_, "robot_gateway_vendor_requests_total",
-                       {{"vendor", "quntool"}, {"endpoint", "/msg/text"}, {"result", result}});
+                       {{"vendor", "quntool"}, {"api", "/msg/text"}, {"result", result}});
   }
 
   qt::QuntoolTestWorld world_;

@@ -36,13 +36,12 @@ inline AccountRef Ref(absl::string_view wx_id) {
 }
 
 // The value of robot_gateway_vendor_requests_total{vendor="quntool",
-// endpoint, result}, 0 when it was never counted.
-inline double VendorRequests(const prometheus::Registry& registry, absl::string_view endpoint,
+// api, result}, 0 when it was never counted.
+inline double VendorRequests(const prometheus::Registry& registry, absl::string_view api,
                              absl::string_view result) {
-  return ::wecom::testing::MetricValue(registry, "robot_gateway_vendor_requests_total",
-                                       {{"vendor", "quntool"},
-                                        {"endpoint", std::string(endpoint)},
-                                        {"result", std::string(result)}});
+  return ::wecom::testing::MetricValue(
+      registry, "robot_gateway_vendor_requests_total",
+      {{"vendor", "quntool"}, {"api", std::string(api)}, {"result", std::string(result)}});
 }
 
 // A QuntoolApi at `base_url` (the emulator, or a server standing in for it).

@@ -34,11 +34,10 @@ constexpr absl::string_view kRobotList = "/wxworkapi/robot/list";
 
 class YjiyunApiTest : public testing::YjiyunFixture {
  protected:
-  double Calls(absl::string_view endpoint, absl::string_view result) {
-    return MetricValue(registry_, "robot_gateway_vendor_requests_total",
-                       {{"vendor", "yjiyun"},
-                        {"endpoint", std::string(endpoint)},
-                        {"result", std::string(result)}});
+  double Calls(absl::string_view api, absl::string_view result) {
+    return MetricValue(
+        registry_, "robot_gateway_vendor_requests_total",
+        {{"vendor", "yjiyun"}, {"api", std::string(api)}, {"result", std::string(result)}});
   }
 };
 

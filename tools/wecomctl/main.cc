@@ -3,8 +3,8 @@
 //   wecomctl --target 127.0.0.1:50051 --token-file t archive stream --corp ww1 --until-caught-up
 //   wecomctl --target 127.0.0.1:50052 --token-file t media download --corp ww1 --sdkfileid … --out
 //   f
-//   wecomctl --target 'wecom-archive-{ordinal}.wecom-archive-headless.wecom.svc:50051' \
-//       --shard-map shards.yaml --token-file t archive status --corp ww1
+//   wecomctl --target 'wecom-archive-{ordinal}.wecom-archive-headless.wecom.svc:50051'
+//       --shard-map shards.yaml --token-file t archive status --corp ww1   (one line)
 //   wecomctl --target 127.0.0.1:50053 robot send --account quntool:1688… --conversation S:… --text
 //   hi
 #include "CLI/CLI.hpp"
